@@ -1,0 +1,79 @@
+package io.uowservice;
+
+import io.uowservice.config.AppConfig;
+import io.uowservice.domain.BuiltInTypes;
+import io.uowservice.http.HttpVerticle;
+import io.uowservice.repository.Database;
+import io.uowservice.repository.Migrations;
+import io.uowservice.repository.RepositoryVerticle;
+import io.uowservice.repository.TypeRegistryVerticle;
+import io.uowservice.uow.UnitOfWorkVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mysqlclient.MySQLBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the service onto a Vert.x instance: migrates the schema, then deploys the type registry,
+ * one repository verticle per entity type, the UnitOfWork actors and the HTTP verticles.
+ */
+public final class Application {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+  private Application() {
+  }
+
+  /** Completes with the deployment ids, in deployment order, once the API serves. */
+  public static Future<List<String>> deploy(Vertx vertx, AppConfig config) {
+    List<String> ids = new ArrayList<>();
+    JsonObject source = config.source();
+    return migrate(vertx, config)
+        .compose(v -> vertx.deployVerticle(TypeRegistryVerticle::new, new DeploymentOptions().setConfig(source)))
+        .compose(id -> {
+          ids.add(id);
+          List<Future<String>> repositories = new ArrayList<>();
+          for (String type : BuiltInTypes.REFERENCE_ORDER) {
+            repositories.add(vertx.deployVerticle(RepositoryVerticle::new,
+                new DeploymentOptions().setConfig(source.copy().put("repository_type", type))));
+          }
+          return Future.all(repositories).map(all -> {
+            ids.addAll(all.list());
+            return null;
+          });
+        })
+        .compose(v -> {
+          List<Future<String>> shards = new ArrayList<>();
+          for (int shard = 0; shard < config.units().shards(); shard++) {
+            shards.add(vertx.deployVerticle(UnitOfWorkVerticle::new,
+                new DeploymentOptions().setConfig(source.copy().put("shard", shard))));
+          }
+          return Future.all(shards).map(all -> {
+            ids.addAll(all.list());
+            return null;
+          });
+        })
+        .compose(v -> vertx.deployVerticle(HttpVerticle::new,
+            new DeploymentOptions().setConfig(source).setInstances(config.http().instances())))
+        .map(id -> {
+          ids.add(id);
+          return ids;
+        });
+  }
+
+  private static Future<Void> migrate(Vertx vertx, AppConfig config) {
+    Pool pool = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1))
+        .connectingTo(Database.connectOptions(config.mysql())).using(vertx).build();
+    return Migrations.migrate(pool)
+        .onSuccess(n -> LOG.info("database schema up to date ({} migration{} applied)", n, n == 1 ? "" : "s"))
+        .eventually(pool::close)
+        .mapEmpty();
+  }
+}

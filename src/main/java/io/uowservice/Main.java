@@ -1,0 +1,137 @@
+package io.uowservice;
+
+import io.uowservice.config.AppConfig;
+import io.uowservice.config.ConfigException;
+import io.uowservice.config.ConfigLoader;
+import io.uowservice.repository.EmbeddedMariaDb;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar unit-of-work-service.jar [--config FILE]}: loads the configuration, starts the
+ * embedded MariaDB when configured, deploys the service, and shuts down gracefully on SIGTERM/SIGINT
+ * (exit status 0).
+ */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  private static final String USAGE = "usage: java -jar unit-of-work-service.jar [--config FILE]";
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    Path configFile = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config", "-c" -> {
+          if (i + 1 >= args.length) {
+            fail(2, "--config needs a file name\n" + USAGE);
+          }
+          configFile = Path.of(args[++i]);
+        }
+        case "--help", "-h" -> {
+          System.out.println(USAGE);
+          return;
+        }
+        default -> {
+          if (args[i].startsWith("--config=")) {
+            configFile = Path.of(args[i].substring("--config=".length()));
+          } else {
+            fail(2, "unknown argument " + args[i] + "\n" + USAGE);
+          }
+        }
+      }
+    }
+    new Main().run(configFile);
+  }
+
+  private void run(Path configFile) {
+    long started = System.nanoTime();
+    Vertx vertx = Vertx.vertx();
+    EmbeddedMariaDb[] embedded = new EmbeddedMariaDb[1];
+    AtomicBoolean stopping = new AtomicBoolean();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runnable shutdown = () -> {
+      if (!stopping.compareAndSet(false, true)) {
+        return;
+      }
+      LOG.info("shutting down");
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+      }
+      if (embedded[0] != null) {
+        embedded[0].close();
+      }
+      LOG.info("stopped");
+      stopped.countDown();
+    };
+    for (String signal : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(signal), s -> new Thread(() -> {
+        shutdown.run();
+        System.exit(0);
+      }, "shutdown").start());
+    }
+    try {
+      AppConfig config = await(ConfigLoader.load(vertx, configFile, System.getenv()));
+      if (config.mysql().embedded()) {
+        LOG.info("starting the embedded MariaDB under {}", config.mysql().dataDir().toAbsolutePath());
+        embedded[0] = EmbeddedMariaDb.start(config.mysql().dataDir(), config.mysql().embeddedPort(),
+            config.mysql().database());
+        config = pointedAt(config, embedded[0]);
+      }
+      await(Application.deploy(vertx, config));
+      String host = "0.0.0.0".equals(config.http().host()) ? "localhost" : config.http().host();
+      LOG.info("Unit of Work service ready at http://{}:{}/ (started in {} ms)", host, config.http().port(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      shutdown.run();
+      System.exit(2);
+    } catch (RuntimeException e) {
+      LOG.error("start-up failed: {}", e.getMessage(), e);
+      System.err.println("start-up failed: " + e.getMessage());
+      shutdown.run();
+      System.exit(1);
+    }
+  }
+
+  private static AppConfig pointedAt(AppConfig config, EmbeddedMariaDb db) {
+    JsonObject source = config.source();
+    source.getJsonObject("database").getJsonObject("mysql")
+        .put("host", db.host()).put("port", db.port()).put("username", db.username()).put("password", db.password());
+    return AppConfig.from(source);
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(cause.getMessage(), cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("timed out", e);
+    }
+  }
+
+  private static void fail(int status, String message) {
+    System.err.println(message);
+    System.exit(status);
+  }
+}

@@ -1,0 +1,78 @@
+package io.uowservice.bus;
+
+/**
+ * Every event-bus address of the service, and the routing of units to their owning actor.
+ *
+ * <p>Units of work are spread over {@code shards} UnitOfWork actors by a hash of the unit id; a
+ * caller's default unit lives on the shard of the caller's subject (its id is chosen so that both
+ * routes agree). In a cluster the same function picks the owning node's actor.
+ */
+public final class Addresses {
+
+  /** Header carrying the action a message asks for. */
+  public static final String ACTION = "action";
+
+  /** Runtime entity types: register, list, describe; locate an entity id; database ping. */
+  public static final String TYPES = "uow.types";
+
+  /** Published when a runtime type is registered, body = the type's JSON; every verticle refreshes its catalog. */
+  public static final String TYPE_REGISTERED = "uow.types.registered";
+
+  private static final String UNITS_PREFIX = "uow.units.";
+  private static final String REPOSITORY_PREFIX = "uow.repository.";
+
+  private Addresses() {
+  }
+
+  public static String unitShard(int shard) {
+    return UNITS_PREFIX + shard;
+  }
+
+  public static int shardOf(String key, int shards) {
+    return Math.floorMod(key.hashCode() * 0x9E3779B9, shards);
+  }
+
+  /** Reads of one built-in type; custom and runtime-registered types share the custom repository. */
+  public static String repository(String repositoryType) {
+    return REPOSITORY_PREFIX + repositoryType;
+  }
+
+  /** Actions understood by the UnitOfWork actors ({@link #unitShard}). */
+  public static final class UnitActions {
+    public static final String CREATE = "create";
+    public static final String SUMMARY = "summary";
+    public static final String DISCARD = "discard";
+    public static final String REGISTER = "register";
+    public static final String ENTITIES = "entities";
+    public static final String CLEAR = "clear";
+    public static final String COMMIT = "commit";
+    public static final String ROLLBACK = "rollback";
+    public static final String STATS = "stats";
+
+    private UnitActions() {
+    }
+  }
+
+  /** Actions understood by repository verticles ({@link #repository}). */
+  public static final class RepositoryActions {
+    public static final String GET = "get";
+    public static final String EXISTS = "exists";
+    public static final String LIST = "list";
+    public static final String COUNT = "count";
+
+    private RepositoryActions() {
+    }
+  }
+
+  /** Actions understood at {@link #TYPES}. */
+  public static final class TypeActions {
+    public static final String REGISTER = "register";
+    public static final String LIST = "list";
+    public static final String DESCRIBE = "describe";
+    public static final String LOCATE = "locate";
+    public static final String PING = "ping";
+
+    private TypeActions() {
+    }
+  }
+}

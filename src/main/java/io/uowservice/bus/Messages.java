@@ -1,0 +1,22 @@
+package io.uowservice.bus;
+
+/**
+ * Field names of event-bus message bodies (all JSON objects). Unit messages carry
+ * {@code unit_id} (absent = the subject's default unit) and {@code subject}; replies carry the
+ * API's JSON as is. Failures travel as {@code fail(httpStatus, problemJson)}, see {@link Problem}.
+ */
+public final class Messages {
+
+  public static final String UNIT_ID = "unit_id";
+  public static final String SUBJECT = "subject";
+  public static final String STATE = "state";
+  public static final String PAYLOAD = "payload";
+  public static final String TYPE = "type";
+  public static final String ID = "id";
+  public static final String FILTERS = "filters";
+  public static final String LIMIT = "limit";
+  public static final String AFTER = "after";
+
+  private Messages() {
+  }
+}

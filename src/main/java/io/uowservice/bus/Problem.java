@@ -1,0 +1,109 @@
+package io.uowservice.bus;
+
+import io.uowservice.domain.FieldError;
+import io.uowservice.domain.UowException;
+import io.uowservice.domain.VersionConflict;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** RFC 9457 problem details, and the one mapping from failures to them. */
+public record Problem(int status, String slug, String title, String detail, JsonArray errors, JsonArray conflicts) {
+
+  public static final String TYPE_BASE = "https://uow-service.dev/problems/";
+  private static final Logger LOG = LoggerFactory.getLogger(Problem.class);
+
+  public static Problem of(int status, String slug, String title, String detail) {
+    return new Problem(status, slug, title, detail, null, null);
+  }
+
+  public static Problem badRequest(String detail) {
+    return of(400, "bad-request", "Bad request", detail);
+  }
+
+  public static Problem notFound(String detail) {
+    return of(404, "not-found", "Not found", detail);
+  }
+
+  public static Problem invalid(String detail, List<FieldError> errors) {
+    return new Problem(422, "validation-failed", "Validation failed", detail, fieldErrors(errors), null);
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+        .put("type", TYPE_BASE + slug)
+        .put("title", title)
+        .put("status", status)
+        .put("detail", detail);
+    if (errors != null && !errors.isEmpty()) {
+      json.put("errors", errors);
+    }
+    if (conflicts != null && !conflicts.isEmpty()) {
+      json.put("conflicts", conflicts);
+    }
+    return json;
+  }
+
+  public static Problem fromJson(JsonObject json) {
+    String type = json.getString("type", TYPE_BASE + "error");
+    return new Problem(json.getInteger("status", 500),
+        type.startsWith(TYPE_BASE) ? type.substring(TYPE_BASE.length()) : type,
+        json.getString("title"), json.getString("detail"), json.getJsonArray("errors"), json.getJsonArray("conflicts"));
+  }
+
+  /** Maps any failure to the problem a client sees; unexpected ones are logged and hidden. */
+  public static Problem from(Throwable failure) {
+    if (failure instanceof UowException e) {
+      return switch (e.kind()) {
+        case BAD_REQUEST -> badRequest(e.getMessage());
+        case INVALID -> invalid(e.getMessage(), ((UowException.Invalid) e).errors());
+        case NOT_FOUND -> notFound(e.getMessage());
+        case CONFLICT -> of(409, "conflict", "Conflict", e.getMessage());
+        case VERSION_CONFLICT -> new Problem(409, "version-conflict", "Version conflict", e.getMessage(), null,
+            versionConflicts(((UowException.StaleVersions) e).conflicts()));
+        case LIMIT_EXCEEDED -> of(422, "limit-exceeded", "Limit exceeded", e.getMessage());
+      };
+    }
+    if (failure instanceof ReplyException reply) {
+      if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.getMessage() != null
+          && reply.getMessage().startsWith("{")) {
+        try {
+          return fromJson(new JsonObject(reply.getMessage()));
+        } catch (DecodeException ignored) {
+          // not one of ours: fall through
+        }
+      }
+      if (reply.failureType() == ReplyFailure.TIMEOUT) {
+        return of(503, "timeout", "Service busy", "the request timed out inside the service; retry later");
+      }
+      if (reply.failureType() == ReplyFailure.NO_HANDLERS) {
+        return of(503, "unavailable", "Service unavailable", "a component of the service is not running");
+      }
+    }
+    LOG.error("unexpected failure", failure);
+    return of(500, "internal-error", "Internal server error", "the service failed to handle the request");
+  }
+
+  /** For event-bus replies: {@code message.fail(problem.status(), problem.encoded())}. */
+  public String encoded() {
+    return toJson().encode();
+  }
+
+  private static JsonArray fieldErrors(List<FieldError> errors) {
+    JsonArray out = new JsonArray();
+    errors.forEach(e -> out.add(new JsonObject().put("field", e.field()).put("message", e.message())));
+    return out;
+  }
+
+  private static JsonArray versionConflicts(List<VersionConflict> conflicts) {
+    JsonArray out = new JsonArray();
+    conflicts.forEach(c -> out.add(new JsonObject().put("type", c.type()).put("id", c.id())
+        .put("expected_version", c.expectedVersion()).put("actual_version", c.actualVersion())));
+    return out;
+  }
+}

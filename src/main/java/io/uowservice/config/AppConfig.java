@@ -1,0 +1,117 @@
+package io.uowservice.config;
+
+import io.uowservice.domain.BuiltInTypes;
+import io.uowservice.domain.UnitLimits;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The validated configuration. Built once at start-up from {@link ConfigLoader}; immutable. */
+public record AppConfig(
+    App app,
+    Http http,
+    Mysql mysql,
+    Mongo mongo,
+    Cache cache,
+    MessageQueue messageQueue,
+    Security security,
+    Units units,
+    UnitLimits limits,
+    JsonObject source) {
+
+  public record App(String name, String version, String description) {
+  }
+
+  public record Http(String host, int port, int instances, int maxBodyBytes) {
+  }
+
+  public record Mysql(boolean embedded, Path dataDir, int embeddedPort, String host, int port, String database,
+      String username, String password, int poolSize, Duration connectTimeout) {
+
+    /** The same settings pointed at a concrete server (the embedded one, once it runs). */
+    public Mysql at(String newHost, int newPort, String newUser, String newPassword) {
+      return new Mysql(embedded, dataDir, embeddedPort, newHost, newPort, database, newUser, newPassword, poolSize,
+          connectTimeout);
+    }
+  }
+
+  public record Mongo(String uri, String database) {
+  }
+
+  public record Cache(String type, Duration ttl, String redisUrl) {
+  }
+
+  public record MessageQueue(boolean enabled, String bootstrapServers, List<String> topics) {
+  }
+
+  public record Security(boolean enabled, String jwtSecret, List<String> allowedOrigins, int rateLimitRequests,
+      Duration rateLimitWindow) {
+  }
+
+  public record Units(Duration idleTimeout, String defaultEntityType, List<String> supportedEntityTypes,
+      int maxRepositories, int shards, Duration commitTimeout) {
+  }
+
+  /** Validates the merged tree; the first bad key fails with a {@link ConfigException} naming it. */
+  public static AppConfig from(JsonObject tree) {
+    ConfigReader r = new ConfigReader(tree);
+    int cores = Runtime.getRuntime().availableProcessors();
+
+    App app = new App(r.nonBlank("app.name"), r.nonBlank("app.version"), r.string("app.description"));
+    int instances = r.integer("http.instances", 0, 256);
+    Http http = new Http(r.nonBlank("http.host"), r.integer("http.port", 0, 65535), instances == 0 ? cores : instances,
+        r.integer("http.max_body_bytes", 1024, 512 * 1024 * 1024));
+
+    String dataDir = r.nonBlank("database.mysql.data_dir");
+    Mysql mysql = new Mysql(r.bool("database.mysql.embedded"), Path.of(dataDir),
+        r.integer("database.mysql.embedded_port", 0, 65535), r.nonBlank("database.mysql.host"),
+        r.integer("database.mysql.port", 1, 65535), databaseName(r), r.nonBlank("database.mysql.username"),
+        r.string("database.mysql.password"), r.integer("database.mysql.pool_size", 1, 1000),
+        r.duration("database.mysql.connect_timeout", Duration.ofMillis(100)));
+
+    Mongo mongo = new Mongo(r.string("database.mongodb.uri").trim(), r.nonBlank("database.mongodb.database"));
+    Cache cache = new Cache(r.oneOf("cache.type", List.of("memory", "redis")), r.duration("cache.ttl", Duration.ZERO),
+        r.string("cache.redis.url").trim());
+    MessageQueue mq = new MessageQueue(r.bool("message_queue.enabled"), r.nonBlank("message_queue.bootstrap_servers"),
+        r.list("message_queue.topics"));
+    if (mq.topics().isEmpty()) {
+      throw new ConfigException("message_queue.topics", "must name at least one topic");
+    }
+    Security security = new Security(r.bool("security.enabled"), r.string("security.jwt_secret"),
+        r.list("security.allowed_origins"), r.integer("security.rate_limit_requests", 1, Integer.MAX_VALUE),
+        r.duration("security.rate_limit_window", Duration.ofSeconds(1)));
+
+    List<String> supported = r.list("unit_of_work.supported_entity_types");
+    for (String type : supported) {
+      if (!BuiltInTypes.REFERENCE_ORDER.contains(type)) {
+        throw new ConfigException("unit_of_work.supported_entity_types",
+            "may only name built-in types " + BuiltInTypes.REFERENCE_ORDER + ", got '" + type + "'");
+      }
+    }
+    if (supported.isEmpty()) {
+      throw new ConfigException("unit_of_work.supported_entity_types", "must name at least one type");
+    }
+    String defaultType = r.nonBlank("unit_of_work.default_entity_type");
+    if (!supported.contains(defaultType)) {
+      throw new ConfigException("unit_of_work.default_entity_type",
+          "must be one of the supported entity types " + supported + ", got '" + defaultType + "'");
+    }
+    int shards = r.integer("unit_of_work.shards", 0, 256);
+    Units units = new Units(r.duration("unit_of_work.transaction_timeout", Duration.ofSeconds(1)), defaultType,
+        List.copyOf(supported), r.integer("unit_of_work.max_repositories", 0, 10_000), shards == 0 ? cores : shards,
+        r.duration("unit_of_work.commit_timeout", Duration.ofSeconds(1)));
+    UnitLimits limits = new UnitLimits(r.integer("unit_of_work.max_entities", 1, 1_000_000),
+        r.integer("validation_rules.max_name_length", 1, 1000),
+        r.integer("validation_rules.max_description_length", 0, 1_000_000));
+    return new AppConfig(app, http, mysql, mongo, cache, mq, security, units, limits, tree.copy());
+  }
+
+  private static String databaseName(ConfigReader r) {
+    String name = r.nonBlank("database.mysql.database");
+    if (!name.matches("[A-Za-z0-9_]{1,64}")) {
+      throw new ConfigException("database.mysql.database", "must be 1-64 letters, digits or underscores, got '" + name + "'");
+    }
+    return name;
+  }
+}

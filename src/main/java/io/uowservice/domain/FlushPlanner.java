@@ -1,0 +1,104 @@
+package io.uowservice.domain;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Pure planning of a commit: orders writes by the type dependency graph (users, products, orders,
+ * payments, custom; deletes in reverse), resolves references within the unit and lists those the
+ * database must confirm, and collects the versions to check.
+ */
+public final class FlushPlanner {
+
+  private FlushPlanner() {
+  }
+
+  public static FlushPlan plan(Collection<Tracked> unit, TypeCatalog catalog) {
+    Map<String, Tracked> byId = new LinkedHashMap<>();
+    unit.forEach(t -> byId.put(t.id(), t));
+
+    List<FieldError> errors = new ArrayList<>();
+    List<FlushPlan.PendingReference> pending = new ArrayList<>();
+    for (Tracked t : unit) {
+      if (t.state() != EntityState.NEW && t.state() != EntityState.DIRTY) {
+        continue;
+      }
+      EntityType type = catalog.require(t.type());
+      for (Reference ref : type.rules().references(t.entity().attributes())) {
+        Tracked target = byId.get(ref.targetId());
+        String where = t.type() + " " + t.id() + " " + ref.field();
+        if (target == null) {
+          pending.add(new FlushPlan.PendingReference(t.type(), t.id(), ref));
+        } else if (!target.type().equals(ref.targetType())) {
+          errors.add(new FieldError(where, ref.targetId() + " is a " + target.type() + ", not a " + ref.targetType()));
+        } else if (target.state() == EntityState.DELETED) {
+          errors.add(new FieldError(where, "references " + ref.targetType() + " " + ref.targetId()
+              + ", which this unit deletes"));
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new UowException.Invalid("the unit of work references entities it deletes or of the wrong type", errors);
+    }
+
+    List<String> order = catalog.flushOrder();
+    Map<String, List<Tracked>> inserts = group(unit, EntityState.NEW);
+    Map<String, List<Tracked>> updates = group(unit, EntityState.DIRTY);
+    Map<String, List<Tracked>> deletes = group(unit, EntityState.DELETED);
+    List<FlushPlan.WriteBatch> writes = new ArrayList<>();
+    for (String type : order) {
+      addBatch(writes, type, FlushPlan.Operation.INSERT, inserts);
+      addBatch(writes, type, FlushPlan.Operation.UPDATE, updates);
+    }
+    for (int i = order.size() - 1; i >= 0; i--) {
+      addBatch(writes, order.get(i), FlushPlan.Operation.DELETE, deletes);
+    }
+    for (String type : inserts.keySet()) {
+      if (!order.contains(type)) {
+        throw new UowException.Invalid("unknown entity type '" + type + "'");
+      }
+    }
+
+    Map<String, Map<String, Long>> expected = new LinkedHashMap<>();
+    List<FlushPlan.Committed> results = new ArrayList<>();
+    for (Tracked t : unit) {
+      switch (t.state()) {
+        case NEW -> results.add(new FlushPlan.Committed(t.id(), t.type(), 1, EntityState.NEW, t.lid()));
+        case DIRTY -> {
+          expected.computeIfAbsent(t.type(), k -> new TreeMap<>()).put(t.id(), t.expectedVersion());
+          results.add(new FlushPlan.Committed(t.id(), t.type(), t.expectedVersion() + 1, EntityState.DIRTY, t.lid()));
+        }
+        case DELETED -> {
+          expected.computeIfAbsent(t.type(), k -> new TreeMap<>()).put(t.id(), t.expectedVersion());
+          results.add(new FlushPlan.Committed(t.id(), t.type(), t.expectedVersion(), EntityState.DELETED, t.lid()));
+        }
+        case CLEAN -> {
+          // tracked for reading only: nothing to write or check
+        }
+      }
+    }
+    return new FlushPlan(List.copyOf(writes), expected, List.copyOf(pending), List.copyOf(results));
+  }
+
+  private static Map<String, List<Tracked>> group(Collection<Tracked> unit, EntityState state) {
+    Map<String, List<Tracked>> byType = new LinkedHashMap<>();
+    for (Tracked t : unit) {
+      if (t.state() == state) {
+        byType.computeIfAbsent(t.type(), k -> new ArrayList<>()).add(t);
+      }
+    }
+    return byType;
+  }
+
+  private static void addBatch(List<FlushPlan.WriteBatch> writes, String type, FlushPlan.Operation op,
+      Map<String, List<Tracked>> grouped) {
+    List<Tracked> rows = grouped.get(type);
+    if (rows != null && !rows.isEmpty()) {
+      writes.add(new FlushPlan.WriteBatch(type, op, List.copyOf(rows)));
+    }
+  }
+}

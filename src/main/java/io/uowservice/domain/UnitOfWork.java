@@ -1,0 +1,254 @@
+package io.uowservice.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * One unit of work: an identity map (one entry per entity id) whose entries sit in one of the four
+ * sets. Not thread-safe by design: exactly one actor owns it.
+ *
+ * <p>Identity-map rules for a second registration of the same id: new+dirty stays new with the
+ * changes merged; new+deleted drops the entity; dirty+deleted and clean+deleted become deleted;
+ * clean+dirty becomes dirty; dirty/deleted on an entity already deleted is a conflict (deleted
+ * again is a no-op); registering an already tracked id as new is a conflict.
+ */
+public final class UnitOfWork {
+
+  public enum Status { OPEN, COMMITTING }
+
+  /** What a registration left in the unit; {@code tracked} is absent when the entity left the unit. */
+  public record Registration(Optional<Tracked> tracked, Entity entity, EntityState state) {
+  }
+
+  private final String id;
+  private final String owner;
+  private final Instant createdAt;
+  private final UnitLimits limits;
+  private final LinkedHashMap<String, Tracked> identityMap = new LinkedHashMap<>();
+  private Instant lastActivity;
+  private Status status = Status.OPEN;
+
+  public UnitOfWork(String id, String owner, Instant createdAt, UnitLimits limits) {
+    this.id = id;
+    this.owner = owner;
+    this.createdAt = createdAt;
+    this.lastActivity = createdAt;
+    this.limits = limits;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String owner() {
+    return owner;
+  }
+
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  public Instant lastActivity() {
+    return lastActivity;
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  public void touch(Instant now) {
+    lastActivity = now;
+  }
+
+  public Instant expiresAt(Duration idleTimeout) {
+    return lastActivity.plus(idleTimeout);
+  }
+
+  public boolean isExpired(Instant now, Duration idleTimeout) {
+    return status == Status.OPEN && !now.isBefore(expiresAt(idleTimeout));
+  }
+
+  public boolean isTracked(String entityId) {
+    return identityMap.containsKey(entityId);
+  }
+
+  public Optional<Tracked> tracked(String entityId) {
+    return Optional.ofNullable(identityMap.get(entityId));
+  }
+
+  public int size() {
+    return identityMap.size();
+  }
+
+  public Registration registerNew(Entity entity, String lid) {
+    ensureOpen();
+    Tracked existing = identityMap.get(entity.id());
+    if (existing != null) {
+      throw new UowException.Conflict(entity.type() + " " + entity.id() + " is already registered in this unit as "
+          + existing.state().wireName());
+    }
+    ensureRoom();
+    Tracked tracked = new Tracked(entity, EntityState.NEW, 0, lid);
+    identityMap.put(entity.id(), tracked);
+    return new Registration(Optional.of(tracked), entity, EntityState.NEW);
+  }
+
+  /**
+   * Marks an entity dirty and applies {@code change} to the unit's copy. {@code loaded} is the
+   * stored entity, needed only when the id is not tracked yet (the identity map wins otherwise).
+   */
+  public Registration registerDirty(String entityId, String type, Entity loaded, UnaryOperator<Entity> change,
+      Long expectedVersion) {
+    ensureOpen();
+    Tracked current = trackedOrLoaded(entityId, type, loaded);
+    Tracked next = switch (current.state()) {
+      case DELETED -> throw new UowException.Conflict(current.type() + " " + entityId
+          + " is registered as deleted in this unit and cannot become dirty");
+      case NEW -> current.with(change.apply(current.entity()), EntityState.NEW, 0);
+      case DIRTY, CLEAN -> current.with(change.apply(current.entity()), EntityState.DIRTY,
+          expectedVersion != null ? expectedVersion : current.expectedVersion());
+    };
+    return put(next);
+  }
+
+  public Registration registerDeleted(String entityId, String type, Entity loaded, Long expectedVersion) {
+    ensureOpen();
+    Tracked current = trackedOrLoaded(entityId, type, loaded);
+    switch (current.state()) {
+      case NEW -> {
+        identityMap.remove(entityId);
+        return new Registration(Optional.empty(), current.entity(), EntityState.DELETED);
+      }
+      case DELETED -> {
+        if (expectedVersion != null && expectedVersion != current.expectedVersion()) {
+          return put(current.with(current.entity(), EntityState.DELETED, expectedVersion));
+        }
+        return new Registration(Optional.of(current), current.entity(), EntityState.DELETED);
+      }
+      default -> {
+        return put(current.with(current.entity(), EntityState.DELETED,
+            expectedVersion != null ? expectedVersion : current.expectedVersion()));
+      }
+    }
+  }
+
+  /** Tracks a stored entity unchanged; an id already tracked keeps its state (deleted ones conflict). */
+  public Registration registerClean(String entityId, String type, Entity loaded) {
+    ensureOpen();
+    Tracked current = trackedOrLoaded(entityId, type, loaded);
+    if (current.state() == EntityState.DELETED) {
+      throw new UowException.Conflict(current.type() + " " + entityId + " is registered as deleted in this unit");
+    }
+    return put(current);
+  }
+
+  public List<Tracked> entities() {
+    return List.copyOf(identityMap.values());
+  }
+
+  public List<Tracked> entities(EntityState state) {
+    List<Tracked> out = new ArrayList<>();
+    for (Tracked t : identityMap.values()) {
+      if (t.state() == state) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  public Map<EntityState, Integer> counts() {
+    Map<EntityState, Integer> counts = new EnumMap<>(EntityState.class);
+    for (EntityState s : EntityState.values()) {
+      counts.put(s, 0);
+    }
+    identityMap.values().forEach(t -> counts.merge(t.state(), 1, Integer::sum));
+    return counts;
+  }
+
+  /** Empties the unit and says what it held. */
+  public Map<EntityState, Integer> discardAll() {
+    ensureOpen();
+    Map<EntityState, Integer> counts = counts();
+    identityMap.clear();
+    return counts;
+  }
+
+  /** The unit's entries, frozen; nothing may change the unit until the commit completes or aborts. */
+  public List<Tracked> beginCommit() {
+    ensureOpen();
+    status = Status.COMMITTING;
+    return entities();
+  }
+
+  /** The commit landed: the unit is empty and reusable. */
+  public void completeCommit() {
+    requireCommitting();
+    identityMap.clear();
+    status = Status.OPEN;
+  }
+
+  /** The commit failed: everything stays registered so the client can fix it or roll back. */
+  public void abortCommit() {
+    requireCommitting();
+    status = Status.OPEN;
+  }
+
+  public Map<String, Tracked> snapshot() {
+    return new LinkedHashMap<>(identityMap);
+  }
+
+  public void restore(Map<String, Tracked> snapshot) {
+    ensureOpen();
+    identityMap.clear();
+    identityMap.putAll(snapshot);
+  }
+
+  private Tracked trackedOrLoaded(String entityId, String type, Entity loaded) {
+    Tracked tracked = identityMap.get(entityId);
+    if (tracked != null) {
+      if (type != null && !type.equals(tracked.type())) {
+        throw new UowException.Invalid("entity " + entityId + " is a " + tracked.type() + ", not a " + type,
+            List.of(new FieldError("type", "does not match the tracked entity's type " + tracked.type())));
+      }
+      return tracked;
+    }
+    if (loaded == null) {
+      throw new UowException.NotFound("no " + (type == null ? "entity" : type) + " with id " + entityId);
+    }
+    if (type != null && !type.equals(loaded.type())) {
+      throw new UowException.NotFound("no " + type + " with id " + entityId);
+    }
+    ensureRoom();
+    return new Tracked(loaded, EntityState.CLEAN, loaded.version(), null);
+  }
+
+  private Registration put(Tracked tracked) {
+    identityMap.put(tracked.id(), tracked);
+    return new Registration(Optional.of(tracked), tracked.entity(), tracked.state());
+  }
+
+  private void ensureRoom() {
+    if (identityMap.size() >= limits.maxEntities()) {
+      throw new UowException.LimitExceeded("a unit of work holds at most " + limits.maxEntities() + " entities");
+    }
+  }
+
+  private void ensureOpen() {
+    if (status == Status.COMMITTING) {
+      throw new UowException.Conflict("unit of work " + id + " is being committed; retry when the commit completes");
+    }
+  }
+
+  private void requireCommitting() {
+    if (status != Status.COMMITTING) {
+      throw new IllegalStateException("unit of work " + id + " is not committing");
+    }
+  }
+}

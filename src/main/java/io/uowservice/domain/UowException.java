@@ -1,0 +1,95 @@
+package io.uowservice.domain;
+
+import java.util.List;
+
+/**
+ * A failure the client can act on. Each kind maps to one HTTP status at the edge; the core itself
+ * knows nothing about HTTP.
+ */
+public sealed class UowException extends RuntimeException {
+
+  public enum Kind { BAD_REQUEST, INVALID, NOT_FOUND, CONFLICT, VERSION_CONFLICT, LIMIT_EXCEEDED }
+
+  private final Kind kind;
+
+  UowException(Kind kind, String message) {
+    super(message, null, false, false);
+    this.kind = kind;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** A malformed request: an unknown query field, a value of the wrong shape in a URL (400). */
+  public static final class BadRequest extends UowException {
+    public BadRequest(String message) {
+      super(Kind.BAD_REQUEST, message);
+    }
+  }
+
+  /** Input that is well-formed JSON but breaks a rule (422). */
+  public static final class Invalid extends UowException {
+    private final List<FieldError> errors;
+
+    public Invalid(String message, List<FieldError> errors) {
+      super(Kind.INVALID, message);
+      this.errors = List.copyOf(errors);
+    }
+
+    public Invalid(String message) {
+      this(message, List.of());
+    }
+
+    public List<FieldError> errors() {
+      return errors;
+    }
+  }
+
+  public static final class NotFound extends UowException {
+    public NotFound(String message) {
+      super(Kind.NOT_FOUND, message);
+    }
+  }
+
+  /** The request contradicts the unit's or the database's state (409). */
+  public static final class Conflict extends UowException {
+    public Conflict(String message) {
+      super(Kind.CONFLICT, message);
+    }
+  }
+
+  /** Optimistic-lock failure at commit: every conflicting entity is listed (409). */
+  public static final class StaleVersions extends UowException {
+    private final List<VersionConflict> conflicts;
+
+    public StaleVersions(List<VersionConflict> conflicts) {
+      super(Kind.VERSION_CONFLICT, describe(conflicts));
+      this.conflicts = List.copyOf(conflicts);
+    }
+
+    public List<VersionConflict> conflicts() {
+      return conflicts;
+    }
+
+    private static String describe(List<VersionConflict> conflicts) {
+      StringBuilder sb = new StringBuilder("stale version for ");
+      for (int i = 0; i < conflicts.size(); i++) {
+        VersionConflict c = conflicts.get(i);
+        if (i > 0) {
+          sb.append(", ");
+        }
+        sb.append(c.type()).append(' ').append(c.id()).append(" (expected ").append(c.expectedVersion())
+            .append(", found ").append(c.actualVersion() == null ? "none" : c.actualVersion()).append(')');
+      }
+      return sb.toString();
+    }
+  }
+
+  /** A configured limit (entities per unit, repositories, ...) would be exceeded (422). */
+  public static final class LimitExceeded extends UowException {
+    public LimitExceeded(String message) {
+      super(Kind.LIMIT_EXCEEDED, message);
+    }
+  }
+}

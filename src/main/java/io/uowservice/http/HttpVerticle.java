@@ -1,0 +1,451 @@
+package io.uowservice.http;
+
+import io.uowservice.bus.Addresses;
+import io.uowservice.bus.Addresses.RepositoryActions;
+import io.uowservice.bus.Addresses.TypeActions;
+import io.uowservice.bus.Addresses.UnitActions;
+import io.uowservice.bus.Messages;
+import io.uowservice.bus.Problem;
+import io.uowservice.config.AppConfig;
+import io.uowservice.repository.Tables;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.CheckResult;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST edge: parses and checks requests, forwards them over the event bus to the unit-of-work
+ * actors and repositories, and maps replies and failures to HTTP (problem JSON for every error).
+ * Holds no state of its own, so any number of instances can serve.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  private static final String API = "/api/v1";
+  private static final Set<String> STATES = Set.of("new", "dirty", "deleted", "clean");
+  private static final Pattern TYPE_NAME = Pattern.compile("^[a-z][a-z0-9_]{0,63}$");
+  private static final Pattern UNIT_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
+  private static final String UNIT_HEADER = "X-Unit-Of-Work-Id";
+  private static final int MAX_PAGE = 1000;
+  private static final Function<JsonObject, Object> AS_IS = reply -> reply;
+
+  private AppConfig config;
+  private DeliveryOptions commitOptions;
+  private HealthChecks health;
+  private HttpServer server;
+  private final Instant startedAt = Instant.now();
+
+  @Override
+  public Future<?> start() {
+    config = AppConfig.from(config());
+    commitOptions = new DeliveryOptions().setSendTimeout(config.units().commitTimeout().toMillis());
+    health = HealthChecks.create(vertx)
+        .register("database", 5_000, p -> request(Addresses.TYPES, TypeActions.PING, new JsonObject())
+            .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK()
+                : Status.KO(new JsonObject().put("error", "database unreachable")))))
+        .register("unit-of-work", 5_000, p -> request(Addresses.unitShard(0), UnitActions.STATS, new JsonObject())
+            .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : Status.KO())));
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.http().host())
+        .setPort(config.http().port())
+        .setCompressionSupported(true));
+    return server.requestHandler(router()).listen();
+  }
+
+  Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      ctx.response().putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff");
+      ctx.next();
+    });
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+
+    router.post(API + "/units-of-work").handler(this::createUnit);
+    router.get(API + "/units-of-work/:unitId").handler(ctx -> unit(ctx, UnitActions.SUMMARY, byPath(ctx), 200));
+    router.delete(API + "/units-of-work/:unitId").handler(ctx -> unit(ctx, UnitActions.DISCARD, byPath(ctx), 204));
+    unitRoutes(router, API + "/units-of-work/:unitId", this::byPath);
+    router.get(API + "/unit-of-work").handler(ctx -> unit(ctx, UnitActions.SUMMARY, byHeader(ctx), 200));
+    router.delete(API + "/unit-of-work").handler(ctx -> unit(ctx, UnitActions.DISCARD, byHeader(ctx), 204));
+    unitRoutes(router, API + "/unit-of-work", this::byHeader);
+
+    router.get(API + "/entities/:type/count").handler(this::countEntities);
+    router.get(API + "/entities/:type/:id").handler(this::getEntity);
+    router.head(API + "/entities/:type/:id").handler(this::headEntity);
+    router.get(API + "/entities/:type").handler(this::listEntities);
+
+    for (String path : List.of(API + "/repositories", API + "/repositories/")) {
+      router.post(path).handler(this::registerRepository);
+      router.get(path).handler(ctx -> forward(ctx, Addresses.TYPES, TypeActions.LIST, new JsonObject(), 200,
+          reply -> reply.getJsonArray("items")));
+    }
+    router.get(API + "/repositories/:type").handler(ctx -> forward(ctx, Addresses.TYPES, TypeActions.DESCRIBE,
+        new JsonObject().put(Messages.TYPE, ctx.pathParam("type")), 200, AS_IS));
+
+    router.get(API + "/stats").handler(this::stats);
+    router.get(API + "/info").handler(this::info);
+    router.get("/health").handler(this::health);
+
+    router.route().last().handler(ctx -> problem(ctx, Problem.notFound("no resource at " + ctx.request().path())));
+    router.errorHandler(405, ctx -> problem(ctx, Problem.of(405, "method-not-allowed", "Method not allowed",
+        ctx.request().method() + " is not allowed on " + ctx.request().path())));
+    router.errorHandler(413, ctx -> problem(ctx, Problem.of(413, "payload-too-large", "Payload too large",
+        "the request body exceeds " + config.http().maxBodyBytes() + " bytes")));
+    router.errorHandler(400, ctx -> problem(ctx, Problem.badRequest("the request is malformed")));
+    router.errorHandler(500, ctx -> problem(ctx, Problem.from(ctx.failure() == null
+        ? new IllegalStateException("failed with 500") : ctx.failure())));
+    return router;
+  }
+
+  // ---- units of work --------------------------------------------------------------------------
+
+  /** The unit-scoped routes, mounted under both the id-addressed path and the seed's path. */
+  private void unitRoutes(Router router, String base, Function<RoutingContext, UnitRef> ref) {
+    router.post(base + "/entities/:state").handler(ctx -> {
+      String state = ctx.pathParam("state");
+      if (!STATES.contains(state)) {
+        problem(ctx, Problem.notFound("no entity set '" + state + "'; use new, dirty, deleted or clean"));
+        return;
+      }
+      JsonObject payload = jsonBody(ctx);
+      if (payload != null) {
+        unit(ctx, UnitActions.REGISTER, ref.apply(ctx), new JsonObject().put(Messages.STATE, state)
+            .put(Messages.PAYLOAD, payload), "new".equals(state) ? 201 : 200, r -> {
+              r.remove("in_unit");
+              return r;
+            });
+      }
+    });
+    router.get(base + "/entities").handler(ctx -> unit(ctx, UnitActions.ENTITIES, ref.apply(ctx), 200));
+    router.get(base + "/entities/:state").handler(ctx -> {
+      String state = ctx.pathParam("state");
+      if (!STATES.contains(state)) {
+        problem(ctx, Problem.notFound("no entity set '" + state + "'; use new, dirty, deleted or clean"));
+        return;
+      }
+      unit(ctx, UnitActions.ENTITIES, ref.apply(ctx), new JsonObject().put(Messages.STATE, state), 200,
+          r -> r.getJsonArray("items"));
+    });
+    router.delete(base + "/entities").handler(ctx -> unit(ctx, UnitActions.CLEAR, ref.apply(ctx), 204));
+    router.post(base + "/commit").handler(ctx -> unit(ctx, UnitActions.COMMIT, ref.apply(ctx), 200));
+    router.post(base + "/rollback").handler(ctx -> unit(ctx, UnitActions.ROLLBACK, ref.apply(ctx), 200));
+  }
+
+  /** Which unit a request names: an id, or (null) the subject's default unit. */
+  private record UnitRef(String unitId, Problem invalid) {
+  }
+
+  private UnitRef byPath(RoutingContext ctx) {
+    return unitRef(ctx.pathParam("unitId"));
+  }
+
+  private UnitRef byHeader(RoutingContext ctx) {
+    String header = ctx.request().getHeader(UNIT_HEADER);
+    return header == null ? new UnitRef(null, null) : unitRef(header.trim());
+  }
+
+  private static UnitRef unitRef(String id) {
+    if (id == null || !UNIT_ID.matcher(id).matches()) {
+      return new UnitRef(null, Problem.notFound("unit of work " + id + " does not exist"));
+    }
+    return new UnitRef(id, null);
+  }
+
+  private void createUnit(RoutingContext ctx) {
+    String subject = subject(ctx);
+    String address = Addresses.unitShard(Addresses.shardOf(subject + ":" + System.nanoTime(),
+        config.units().shards()));
+    request(address, UnitActions.CREATE, new JsonObject().put(Messages.SUBJECT, subject)).onComplete(ar -> {
+      if (ar.failed()) {
+        problem(ctx, Problem.from(ar.cause()));
+        return;
+      }
+      JsonObject unit = ar.result();
+      ctx.response().putHeader(HttpHeaders.LOCATION, API + "/units-of-work/" + unit.getString("id"));
+      json(ctx, 201, unit);
+    });
+  }
+
+  private void unit(RoutingContext ctx, String action, UnitRef ref, int status) {
+    unit(ctx, action, ref, new JsonObject(), status, AS_IS);
+  }
+
+  private void unit(RoutingContext ctx, String action, UnitRef ref, JsonObject body, int status,
+      Function<JsonObject, Object> view) {
+    if (ref.invalid() != null) {
+      problem(ctx, ref.invalid());
+      return;
+    }
+    String subject = subject(ctx);
+    body.put(Messages.SUBJECT, subject).put(Messages.UNIT_ID, ref.unitId());
+    String routingKey = ref.unitId() != null ? ref.unitId() : subject;
+    String address = Addresses.unitShard(Addresses.shardOf(routingKey, config.units().shards()));
+    respond(ctx, request(address, action, body), status, view);
+  }
+
+  // ---- committed data -------------------------------------------------------------------------
+
+  private void getEntity(RoutingContext ctx) {
+    String type = ctx.pathParam("type");
+    if (!validType(ctx, type)) {
+      return;
+    }
+    request(Addresses.repository(Tables.repositoryOf(type)), RepositoryActions.GET,
+        new JsonObject().put(Messages.TYPE, type).put(Messages.ID, ctx.pathParam("id"))).onComplete(ar -> {
+          if (ar.failed()) {
+            problem(ctx, Problem.from(ar.cause()));
+            return;
+          }
+          ctx.response().putHeader(HttpHeaders.ETAG, "\"" + ar.result().getLong("version") + "\"");
+          json(ctx, 200, ar.result());
+        });
+  }
+
+  private void headEntity(RoutingContext ctx) {
+    String type = ctx.pathParam("type");
+    if (!TYPE_NAME.matcher(type).matches()) {
+      ctx.response().setStatusCode(404).end();
+      return;
+    }
+    request(Addresses.repository(Tables.repositoryOf(type)), RepositoryActions.EXISTS,
+        new JsonObject().put(Messages.TYPE, type).put(Messages.ID, ctx.pathParam("id"))).onComplete(ar -> {
+          int status = ar.succeeded() ? (ar.result().getBoolean("exists") ? 200 : 404)
+              : Problem.from(ar.cause()).status();
+          ctx.response().setStatusCode(status).end();
+        });
+  }
+
+  private void listEntities(RoutingContext ctx) {
+    String type = ctx.pathParam("type");
+    if (!validType(ctx, type)) {
+      return;
+    }
+    Integer limit = limit(ctx);
+    if (limit == null) {
+      return;
+    }
+    JsonObject body = new JsonObject().put(Messages.TYPE, type).put(Messages.FILTERS, filters(ctx))
+        .put(Messages.LIMIT, limit).put(Messages.AFTER, ctx.request().getParam("after"));
+    forward(ctx, Addresses.repository(Tables.repositoryOf(type)), RepositoryActions.LIST, body, 200,
+        AS_IS);
+  }
+
+  private void countEntities(RoutingContext ctx) {
+    String type = ctx.pathParam("type");
+    if (!validType(ctx, type)) {
+      return;
+    }
+    JsonObject body = new JsonObject().put(Messages.TYPE, type).put(Messages.FILTERS, filters(ctx));
+    forward(ctx, Addresses.repository(Tables.repositoryOf(type)), RepositoryActions.COUNT, body, 200,
+        AS_IS);
+  }
+
+  private boolean validType(RoutingContext ctx, String type) {
+    if (TYPE_NAME.matcher(type).matches()) {
+      return true;
+    }
+    problem(ctx, Problem.notFound("unknown entity type '" + type + "'"));
+    return false;
+  }
+
+  private Integer limit(RoutingContext ctx) {
+    String raw = ctx.request().getParam("limit");
+    if (raw == null) {
+      return 50;
+    }
+    try {
+      int limit = Integer.parseInt(raw);
+      if (limit >= 1 && limit <= MAX_PAGE) {
+        return limit;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    problem(ctx, Problem.badRequest("limit must be an integer from 1 to " + MAX_PAGE + ", got '" + raw + "'"));
+    return null;
+  }
+
+  private static JsonObject filters(RoutingContext ctx) {
+    JsonObject filters = new JsonObject();
+    ctx.queryParams().forEach(e -> {
+      if (!e.getKey().equals("limit") && !e.getKey().equals("after") && !filters.containsKey(e.getKey())) {
+        filters.put(e.getKey(), e.getValue());
+      }
+    });
+    return filters;
+  }
+
+  // ---- repositories, stats, info, health -------------------------------------------------------
+
+  private void registerRepository(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx);
+    if (body == null) {
+      return;
+    }
+    request(Addresses.TYPES, TypeActions.REGISTER, body).onComplete(ar -> {
+      if (ar.failed()) {
+        problem(ctx, Problem.from(ar.cause()));
+        return;
+      }
+      ctx.response().putHeader(HttpHeaders.LOCATION, API + "/repositories/" + ar.result().getString("entity_type"));
+      json(ctx, 201, ar.result());
+    });
+  }
+
+  private void stats(RoutingContext ctx) {
+    List<Future<JsonObject>> shards = new ArrayList<>();
+    for (int i = 0; i < config.units().shards(); i++) {
+      shards.add(request(Addresses.unitShard(i), UnitActions.STATS, new JsonObject()));
+    }
+    respond(ctx, Future.all(shards).map(all -> {
+      JsonObject total = new JsonObject();
+      for (int i = 0; i < all.size(); i++) {
+        sum(total, all.resultAt(i));
+      }
+      return total.put("shards", all.size());
+    }), 200, AS_IS);
+  }
+
+  /** Adds numeric leaves of {@code add} into {@code into}, recursively. */
+  private static void sum(JsonObject into, JsonObject add) {
+    add.forEach(e -> {
+      if (e.getValue() instanceof JsonObject nested) {
+        JsonObject target = into.getJsonObject(e.getKey());
+        if (target == null) {
+          target = new JsonObject();
+          into.put(e.getKey(), target);
+        }
+        sum(target, nested);
+      } else if (e.getValue() instanceof Number n) {
+        into.put(e.getKey(), into.getLong(e.getKey(), 0L) + n.longValue());
+      }
+    });
+  }
+
+  private void info(RoutingContext ctx) {
+    json(ctx, 200, new JsonObject()
+        .put("name", config.app().name())
+        .put("version", config.app().version())
+        .put("description", config.app().description())
+        .put("api_version", "v1")
+        .put("entity_types", new JsonArray(config.units().supportedEntityTypes()))
+        .put("default_entity_type", config.units().defaultEntityType())
+        .put("limits", new JsonObject()
+            .put("max_entities", config.limits().maxEntities())
+            .put("max_name_length", config.limits().maxNameLength())
+            .put("max_description_length", config.limits().maxDescriptionLength())
+            .put("transaction_timeout_seconds", config.units().idleTimeout().toSeconds()))
+        .put("started_at", startedAt.toString())
+        .put("uptime_seconds", java.time.Duration.between(startedAt, Instant.now()).toSeconds()));
+  }
+
+  private void health(RoutingContext ctx) {
+    health.checkStatus().onComplete(ar -> {
+      CheckResult result = ar.succeeded() ? ar.result() : null;
+      boolean up = result != null && CheckResult.isUp(result);
+      JsonArray checks = new JsonArray();
+      if (result != null && result.getChecks() != null) {
+        for (CheckResult check : result.getChecks()) {
+          JsonObject c = new JsonObject().put("id", check.getId())
+              .put("status", CheckResult.isUp(check) ? "UP" : "DOWN");
+          if (check.getData() != null && !check.getData().isEmpty()) {
+            c.put("data", check.getData());
+          }
+          checks.add(c);
+        }
+      }
+      json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+    });
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  /** Until authentication lands every request acts as the subject {@code anonymous}. */
+  private static String subject(RoutingContext ctx) {
+    return "anonymous";
+  }
+
+  private Future<JsonObject> request(String address, String action, JsonObject body) {
+    DeliveryOptions options = new DeliveryOptions(commitOptions).addHeader(Addresses.ACTION, action);
+    return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);
+  }
+
+  private void forward(RoutingContext ctx, String address, String action, JsonObject body, int status,
+      Function<JsonObject, Object> view) {
+    respond(ctx, request(address, action, body), status, view);
+  }
+
+  private void respond(RoutingContext ctx, Future<JsonObject> reply, int status, Function<JsonObject, Object> view) {
+    reply.onComplete(ar -> {
+      if (ar.failed()) {
+        problem(ctx, Problem.from(ar.cause()));
+      } else if (status == 204) {
+        ctx.response().setStatusCode(204).end();
+      } else {
+        Object out = view.apply(ar.result());
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(out instanceof JsonArray a ? a.toBuffer() : ((JsonObject) out).toBuffer());
+      }
+    });
+  }
+
+  /** The request body as a JSON object, or null after answering 400. */
+  private static JsonObject jsonBody(RoutingContext ctx) {
+    String text = ctx.body().asString();
+    if (text == null || text.isBlank()) {
+      problem(ctx, Problem.badRequest("a JSON object body is required"));
+      return null;
+    }
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(text);
+      if (parsed instanceof JsonObject obj) {
+        return obj;
+      }
+      problem(ctx, Problem.badRequest("the body must be a JSON object"));
+    } catch (DecodeException e) {
+      problem(ctx, Problem.badRequest("the body is not valid JSON"));
+    }
+    return null;
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
+  }
+
+  static void problem(RoutingContext ctx, Problem problem) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    if (problem.status() >= 500) {
+      LOG.warn("{} {} -> {} {}", ctx.request().method(), ctx.request().path(), problem.status(), problem.detail());
+    }
+    JsonObject body = problem.toJson().put("instance", ctx.request().path());
+    ctx.response().setStatusCode(problem.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+        .end(body.toBuffer());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

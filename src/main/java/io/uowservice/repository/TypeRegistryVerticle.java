@@ -1,0 +1,154 @@
+package io.uowservice.repository;
+
+import io.uowservice.bus.Addresses;
+import io.uowservice.bus.Addresses.TypeActions;
+import io.uowservice.bus.EntityJson;
+import io.uowservice.bus.Messages;
+import io.uowservice.bus.Replies;
+import io.uowservice.config.AppConfig;
+import io.uowservice.domain.EntityType;
+import io.uowservice.domain.FieldError;
+import io.uowservice.domain.UowException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mysqlclient.MySQLException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The repositories endpoint's back end: registers entity types at run time (with an optional JSON
+ * Schema), lists and describes types with their entity counts, finds the type of an id, and pings
+ * the database for the health check.
+ */
+public final class TypeRegistryVerticle extends VerticleBase {
+
+  private static final Pattern TYPE_NAME = Pattern.compile("^[a-z][a-z0-9_]{0,63}$");
+
+  private AppConfig config;
+  private Pool pool;
+  private CatalogHolder catalog;
+
+  @Override
+  public Future<?> start() {
+    config = AppConfig.from(config());
+    pool = Database.pool(vertx, config.mysql());
+    return CatalogHolder.start(vertx, pool, config.units().supportedEntityTypes())
+        .compose(holder -> {
+          catalog = holder;
+          return vertx.eventBus().<JsonObject>consumer(Addresses.TYPES, this::handle).completion();
+        });
+  }
+
+  private void handle(Message<JsonObject> message) {
+    JsonObject body = message.body() == null ? new JsonObject() : message.body();
+    String action = message.headers().get(Addresses.ACTION);
+    Replies.answer(message, () -> switch (action == null ? "" : action) {
+      case TypeActions.REGISTER -> register(body);
+      case TypeActions.LIST -> list();
+      case TypeActions.DESCRIBE -> describe(body.getString(Messages.TYPE));
+      case TypeActions.LOCATE -> EntityIds.typeOf(pool, body.getString(Messages.ID))
+          .map(type -> new JsonObject().put(Messages.TYPE, type.orElse(null)));
+      case TypeActions.PING -> pool.query("SELECT 1").execute().map(rs -> new JsonObject().put("ok", true));
+      default -> Future.failedFuture(new IllegalArgumentException("unknown type action " + action));
+    });
+  }
+
+  private Future<JsonObject> register(JsonObject body) {
+    List<FieldError> errors = new ArrayList<>();
+    Object rawName = body.getValue("entity_type");
+    String name = rawName instanceof String s ? s : null;
+    if (name == null || !TYPE_NAME.matcher(name).matches()) {
+      errors.add(new FieldError("entity_type", "is required: 1-64 lower-case letters, digits or '_', starting with a letter"));
+    }
+    Object displayName = body.getValue("name");
+    if (!(displayName instanceof String dn) || dn.isBlank() || dn.length() > config.limits().maxNameLength()) {
+      errors.add(new FieldError("name", "is required: a string of at most " + config.limits().maxNameLength()
+          + " characters"));
+    }
+    Object description = body.getValue("description");
+    if (description != null && (!(description instanceof String d)
+        || d.length() > config.limits().maxDescriptionLength())) {
+      errors.add(new FieldError("description", "must be a string of at most "
+          + config.limits().maxDescriptionLength() + " characters"));
+    }
+    Object schema = body.getValue("schema");
+    if (schema != null && !(schema instanceof JsonObject)) {
+      errors.add(new FieldError("schema", "must be a JSON Schema object"));
+    }
+    if (!errors.isEmpty()) {
+      return Future.failedFuture(new UowException.Invalid("invalid repository registration", errors));
+    }
+    EntityType type;
+    try {
+      type = RuntimeTypes.entityType(name, (String) displayName, (String) description,
+          schema == null ? null : EntityJson.plainMap((JsonObject) schema));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new UowException.Invalid("invalid schema for " + name,
+          List.of(new FieldError("schema", e.getMessage()))));
+    }
+    return catalog.knowing(name).compose(current -> {
+      if (current.contains(name) || Tables.isBuiltIn(name)) {
+        return Future.failedFuture(new UowException.Conflict("entity type '" + name + "' already exists"));
+      }
+      return pool.withTransaction(conn -> conn.query("SELECT COUNT(*) FROM entity_types FOR UPDATE").execute()
+          .compose(rows -> {
+            long registered = rows.iterator().next().getLong(0);
+            if (registered >= config.units().maxRepositories()) {
+              return Future.failedFuture(new UowException.LimitExceeded("at most "
+                  + config.units().maxRepositories() + " repositories can be registered"));
+            }
+            return RuntimeTypes.insert(conn, type, Instant.now());
+          }))
+          .recover(err -> Future.failedFuture(err instanceof MySQLException e && e.getErrorCode() == 1062
+              ? new UowException.Conflict("entity type '" + name + "' already exists") : err))
+          .compose(v -> {
+            vertx.eventBus().publish(Addresses.TYPE_REGISTERED, new JsonObject().put("entity_type", name));
+            return catalog.knowing(name);
+          })
+          .map(c -> describeJson(type, 0));
+    });
+  }
+
+  private Future<JsonObject> list() {
+    return counts().map(counts -> {
+      JsonArray items = new JsonArray();
+      catalog.current().all().forEach(t -> items.add(describeJson(t, counts.getOrDefault(t.name(), 0L))));
+      return new JsonObject().put("items", items);
+    });
+  }
+
+  private Future<JsonObject> describe(String name) {
+    return catalog.knowing(name).compose(c -> {
+      EntityType type = c.find(name).orElseThrow(() -> new UowException.NotFound("unknown entity type '" + name + "'"));
+      return pool.preparedQuery("SELECT COUNT(*) FROM entity_ids WHERE entity_type = ?").execute(Tuple.of(name))
+          .map(rows -> describeJson(type, rows.iterator().next().getLong(0)));
+    });
+  }
+
+  private Future<Map<String, Long>> counts() {
+    return pool.query("SELECT entity_type, COUNT(*) FROM entity_ids GROUP BY entity_type").execute().map(rows -> {
+      Map<String, Long> counts = new HashMap<>();
+      rows.forEach(r -> counts.put(r.getString(0), r.getLong(1)));
+      return counts;
+    });
+  }
+
+  private static JsonObject describeJson(EntityType type, long count) {
+    return new JsonObject()
+        .put("entity_type", type.name())
+        .put("name", type.displayName())
+        .put("description", type.description())
+        .put("built_in", type.builtIn())
+        .put("count", count)
+        .put("schema", type.schema() == null ? null : new JsonObject(type.schema()));
+  }
+}
