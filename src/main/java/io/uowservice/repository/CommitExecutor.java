@@ -6,6 +6,7 @@ import io.uowservice.domain.Tracked;
 import io.uowservice.domain.UowException;
 import io.uowservice.domain.VersionConflict;
 import io.vertx.core.Future;
+import io.vertx.mysqlclient.MySQLBatchException;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
@@ -126,6 +127,10 @@ public final class CommitExecutor {
 
   /** Turns constraint violations the checks could not foresee (races, unique values) into client errors. */
   static Throwable translate(Throwable err) {
+    if (err instanceof MySQLBatchException batch && !batch.getIterationError().isEmpty()) {
+      // a batch reports each failed row; the first one says why
+      err = batch.getIterationError().values().iterator().next();
+    }
     if (!(err instanceof MySQLException e)) {
       return err;
     }

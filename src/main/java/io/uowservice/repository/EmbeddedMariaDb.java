@@ -511,7 +511,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
               new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = in.readLine()) != null; ) {
           if (line.contains("[ERROR]")) {
-            SERVER_LOG.error(line);
+            SERVER_LOG.warn(line); // the exception thrown on failure carries these lines too
           } else if (line.contains("[Warning]")) {
             SERVER_LOG.info(line);
           } else {

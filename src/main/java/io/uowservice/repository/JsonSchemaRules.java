@@ -25,7 +25,8 @@ public final class JsonSchemaRules implements AttributeRules {
 
   /** Compiles the schema; a schema the validator cannot use fails with {@link IllegalArgumentException}. */
   public static JsonSchemaRules compile(String typeName, Map<String, Object> schema) {
-    JsonObject json = new JsonObject(schema);
+    // the validator annotates the schema it is given in place: hand it a deep copy
+    JsonObject json = new JsonObject(schema).copy();
     Object type = json.getValue("type");
     if (type != null && !"object".equals(type)) {
       throw new IllegalArgumentException("the schema must describe a JSON object (\"type\": \"object\")");
