@@ -105,7 +105,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get(API + "/info").handler(this::info);
     router.get("/health").handler(this::health);
 
-    router.route().last().handler(ctx -> problem(ctx, Problem.notFound("no resource at " + ctx.request().path())));
+    router.errorHandler(404, ctx -> problem(ctx, Problem.notFound("no resource at " + ctx.request().path())));
     router.errorHandler(405, ctx -> problem(ctx, Problem.of(405, "method-not-allowed", "Method not allowed",
         ctx.request().method() + " is not allowed on " + ctx.request().path())));
     router.errorHandler(413, ctx -> problem(ctx, Problem.of(413, "payload-too-large", "Payload too large",

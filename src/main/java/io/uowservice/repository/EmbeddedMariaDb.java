@@ -265,7 +265,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       process = processBuilder(command, base).start();
     } catch (IOException e) {
       deleteQuietly(tmp);
-      throw new IllegalStateException("Embedded MariaDB: cannot run " + command.get(0) + ": " + e, e);
+      throw new IllegalStateException(
+          "Embedded MariaDB: cannot run " + command.get(0) + ": " + e, e);
     }
     Console console = new Console(process, port);
     try {
@@ -543,7 +544,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
     String tail() {
       synchronized (lines) {
-        return lines.stream().skip(Math.max(0, lines.size() - 10)).collect(Collectors.joining(" | "));
+        return lines.stream()
+            .skip(Math.max(0, lines.size() - 10))
+            .collect(Collectors.joining(" | "));
       }
     }
   }

@@ -7,10 +7,10 @@ import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.MySQLConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -57,7 +57,10 @@ public final class TestDatabases {
   private static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration DOCKER_CHECK_TIMEOUT = Duration.ofSeconds(15);
 
-  /** A server the tests may create databases on. {@code source}: "env", "testcontainers" or "embedded". */
+  /**
+   * A server the tests may create databases on; {@code source} is "env", "testcontainers" or
+   * "embedded".
+   */
   public record Server(String host, int port, String username, String password, String source) {
 
     /** Connect options for this server, no database selected (a new, mutable object each call). */
@@ -98,7 +101,7 @@ public final class TestDatabases {
     return server;
   }
 
-  /** The embedded MariaDB of this test JVM (started on first call), whatever {@link #server()} is. */
+  /** The embedded MariaDB of this test JVM (started on first call), whatever server() is. */
   public static synchronized Server embeddedServer() {
     if (embedded == null) {
       EmbeddedMariaDb db = EmbeddedMariaDb.start(claimEmbeddedDataDir(), 0, "test");
@@ -132,7 +135,8 @@ public final class TestDatabases {
     } catch (IOException e) {
       throw new IllegalStateException("cannot claim a data dir under " + EMBEDDED_ROOT, e);
     }
-    throw new IllegalStateException("all 16 embedded MariaDB data dirs under " + EMBEDDED_ROOT + " are in use");
+    throw new IllegalStateException(
+        "all 16 embedded MariaDB data dirs under " + EMBEDDED_ROOT + " are in use");
   }
 
   /** Creates a fresh, uniquely named empty database on {@link #server()}; blocking. */
@@ -140,7 +144,7 @@ public final class TestDatabases {
     return createDatabase(server());
   }
 
-  /** Creates a fresh, uniquely named empty database ({@code uow_test_<8 hex>}) on {@code server}. */
+  /** Creates a fresh, uniquely named empty database ({@code uow_test_<8 hex>}) on a server. */
   public static TestDatabase createDatabase(Server server) {
     String name = "uow_test_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     execute(server, "CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4");
@@ -176,12 +180,18 @@ public final class TestDatabases {
     try {
       execute(database.server(), "DROP DATABASE IF EXISTS `" + database.name() + "`");
     } catch (RuntimeException e) {
-      LOG.warn("could not drop test database {} on {}: {}", database.name(), database.server(), e.toString());
+      LOG.warn(
+          "could not drop test database {} on {}: {}",
+          database.name(),
+          database.server(),
+          e.toString());
     }
   }
 
   private static void execute(Server server, String sql) {
-    withConnection(server.connectOptions(), connection -> connection.query(sql).execute().map((RowSet<Row> rows) -> null));
+    withConnection(
+        server.connectOptions(),
+        connection -> connection.query(sql).execute().map((RowSet<Row> rows) -> null));
   }
 
   /** Opens one connection from a short-lived Vert.x instance, applies {@code work}, closes all. */

@@ -94,7 +94,8 @@ class TestDatabasesTest {
   @Test
   @DisplayName("each created database has a fresh uow_test_<8 hex> name")
   void databaseNamesAreUnique() {
-    try (TestDatabase a = TestDatabases.createDatabase(); TestDatabase b = TestDatabases.createDatabase()) {
+    try (TestDatabase a = TestDatabases.createDatabase();
+        TestDatabase b = TestDatabases.createDatabase()) {
       assertThat(a.name()).matches("uow_test_[0-9a-f]{8}");
       assertThat(b.name()).matches("uow_test_[0-9a-f]{8}").isNotEqualTo(a.name());
     }
@@ -135,7 +136,8 @@ class TestDatabasesTest {
       long restartMs = (System.nanoTime() - t0) / 1_000_000;
       System.out.printf("embedded MariaDB: restart on existing data %d ms%n", restartMs);
       List<List<Object>> rows =
-          TestDatabases.query(options(db).setDatabase("restart_check"), "SELECT id, label FROM kept");
+          TestDatabases.query(
+              options(db).setDatabase("restart_check"), "SELECT id, label FROM kept");
       assertThat(rows).containsExactly(List.of(1, "survives a restart"));
     }
   }
@@ -161,14 +163,18 @@ class TestDatabasesTest {
     try (TestDatabase database = TestDatabases.createDatabase(server)) {
       name = database.name();
       MySQLConnectOptions options = database.connectOptions();
-      assertThat(TestDatabases.query(options, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"))
+      String countTables =
+          "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()";
+      assertThat(TestDatabases.query(options, countTables))
           .containsExactly(List.of(0L));
-      TestDatabases.query(options, "CREATE TABLE probe (id BIGINT PRIMARY KEY, payload VARCHAR(100) NOT NULL)");
+      TestDatabases.query(
+          options, "CREATE TABLE probe (id BIGINT PRIMARY KEY, payload VARCHAR(100) NOT NULL)");
       TestDatabases.query(options, "INSERT INTO probe VALUES (1, 'één'), (2, '🙂')");
       assertThat(TestDatabases.query(options, "SELECT id, payload FROM probe ORDER BY id"))
           .containsExactly(List.of(1L, "één"), List.of(2L, "🙂"));
     }
-    assertThat(TestDatabases.query(server.connectOptions(), "SHOW DATABASES LIKE '" + name + "'")).isEmpty();
+    assertThat(TestDatabases.query(server.connectOptions(), "SHOW DATABASES LIKE '" + name + "'"))
+        .isEmpty();
   }
 
   private static MySQLConnectOptions options(EmbeddedMariaDb db) {
@@ -180,6 +186,7 @@ class TestDatabasesTest {
   }
 
   private static Path newScratchDataDir() {
-    return Path.of("target", "test-mariadb", "scratch-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
+    String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    return Path.of("target", "test-mariadb", "scratch-" + suffix);
   }
 }

@@ -1,0 +1,222 @@
+package io.uowservice.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.uowservice.testsupport.ServiceHarness;
+import io.uowservice.testsupport.ServiceHarness.Response;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Bad input gets a 4xx problem and loses nothing; reads of committed data")
+class ValidationTest {
+
+  private static ServiceHarness service;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    service = ServiceHarness.start(vertx, Map.of("UOW_UNIT_OF_WORK__MAX_ENTITIES", "3",
+        "UOW_HTTP__MAX_BODY_BYTES", "4096"));
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+  }
+
+  private static String unit() {
+    return service.post("/api/v1/units-of-work").json().getString("id");
+  }
+
+  private static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static void assertProblem(Response response, int status) {
+    assertThat(response.status()).as(response.toString()).isEqualTo(status);
+    assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+    JsonObject problem = response.json();
+    assertThat(problem.getInteger("status")).isEqualTo(status);
+    assertThat(problem.getString("type")).isNotBlank();
+    assertThat(problem.getString("title")).isNotBlank();
+    assertThat(problem.getString("detail")).isNotBlank();
+    assertThat(response.raw().bodyAsString()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void malformedJsonIs400() {
+    String unit = unit();
+    assertProblem(service.postRaw("/api/v1/units-of-work/" + unit + "/entities/new", "{\"name\": "), 400);
+    assertProblem(service.postRaw("/api/v1/units-of-work/" + unit + "/entities/new", "[1,2]"), 400);
+    assertProblem(service.postRaw("/api/v1/units-of-work/" + unit + "/entities/new", ""), 400);
+    assertThat(service.get("/api/v1/units-of-work/" + unit).json().getInteger("size")).isZero();
+  }
+
+  @Test
+  void anUnknownEntityTypeIs422() {
+    Response response = service.post("/api/v1/units-of-work/" + unit() + "/entities/new",
+        new JsonObject().put("type", "spaceship").put("name", "x"));
+    assertProblem(response, 422);
+    assertThat(response.json().getString("detail")).contains("spaceship");
+  }
+
+  @Test
+  void aTooLongNameIs422NamingTheField() {
+    Response response = service.post("/api/v1/units-of-work/" + unit() + "/entities/new",
+        new JsonObject().put("type", "custom").put("name", "x".repeat(101)));
+    assertProblem(response, 422);
+    assertThat(response.json().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("name");
+  }
+
+  @Test
+  void wrongTypesAndMissingRequiredAttributesAre422() {
+    String unit = unit();
+    Response wrongTypes = service.post("/api/v1/units-of-work/" + unit + "/entities/new", new JsonObject()
+        .put("type", "product").put("name", 42).put("metadata", "x").put("attributes", new JsonObject()
+            .put("price", 9.99).put("stock", -1)));
+    assertProblem(wrongTypes, 422);
+    assertThat(wrongTypes.json().getJsonArray("errors").encode())
+        .contains("\"name\"", "metadata", "attributes.sku", "attributes.price", "attributes.stock");
+
+    Response badOrder = service.post("/api/v1/units-of-work/" + unit + "/entities/new", new JsonObject()
+        .put("type", "order").put("name", "o").put("attributes", new JsonObject().put("currency", "EURO")));
+    assertProblem(badOrder, 422);
+    assertThat(badOrder.json().getJsonArray("errors").encode()).contains("user_id", "amount", "currency");
+    assertThat(service.get("/api/v1/units-of-work/" + unit).json().getInteger("size")).isZero();
+  }
+
+  @Test
+  void tooManyEntitiesInOneUnitIs422() {
+    String unit = unit();
+    for (int i = 0; i < 3; i++) {
+      assertThat(service.post("/api/v1/units-of-work/" + unit + "/entities/new",
+          new JsonObject().put("name", "n" + i)).status()).isEqualTo(201);
+    }
+    assertProblem(service.post("/api/v1/units-of-work/" + unit + "/entities/new",
+        new JsonObject().put("name", "one too many")), 422);
+    assertThat(service.get("/api/v1/units-of-work/" + unit).json().getInteger("size")).isEqualTo(3);
+  }
+
+  @Test
+  void aBodyPastTheLimitIs413() {
+    JsonObject big = new JsonObject().put("name", "big").put("description", "x".repeat(5000));
+    assertProblem(service.post("/api/v1/units-of-work/" + unit() + "/entities/new", big), 413);
+  }
+
+  @Test
+  void badExpectedVersionAndMissingEntityIdAre422() {
+    String unit = unit();
+    assertProblem(service.post("/api/v1/units-of-work/" + unit + "/entities/dirty",
+        new JsonObject().put("changes", new JsonObject())), 422);
+    assertProblem(service.post("/api/v1/units-of-work/" + unit + "/entities/deleted",
+        new JsonObject().put("entity_id", "x").put("expected_version", "two")), 422);
+  }
+
+  @Test
+  void unknownRoutesAndMethodsAreProblems() {
+    assertProblem(service.get("/api/v1/nothing-here"), 404);
+    assertProblem(service.send(HttpMethod.PUT, "/api/v1/units-of-work", "{}", Map.of()), 405);
+  }
+
+  @Test
+  void readsOfCommittedData() {
+    String unit = unit();
+    String category = unique("cat");
+    for (int i = 0; i < 3; i++) {
+      service.post("/api/v1/units-of-work/" + unit + "/entities/new", new JsonObject().put("type", "product")
+          .put("id", category + "-p" + i).put("name", "p" + i).put("attributes", new JsonObject()
+              .put("sku", category + "-" + i).put("price", "1.5").put("category", category)));
+    }
+    assertThat(service.post("/api/v1/units-of-work/" + unit + "/commit").status()).isEqualTo(200);
+
+    Response page1 = service.get("/api/v1/entities/product?category=" + category + "&limit=2");
+    assertThat(page1.status()).isEqualTo(200);
+    assertThat(page1.json().getJsonArray("items")).hasSize(2);
+    assertThat(page1.json().getJsonArray("items").getJsonObject(0).getJsonObject("attributes").getString("price"))
+        .isEqualTo("1.50");
+    String next = page1.json().getString("next");
+    assertThat(next).isNotNull();
+    Response page2 = service.get("/api/v1/entities/product?category=" + category + "&limit=2&after=" + next);
+    assertThat(page2.json().getJsonArray("items")).hasSize(1);
+    assertThat(page2.json().getValue("next")).isNull();
+
+    assertThat(service.get("/api/v1/entities/product/count?category=" + category).json().getLong("count"))
+        .isEqualTo(3L);
+    assertThat(service.head("/api/v1/entities/product/" + category + "-p0").status()).isEqualTo(200);
+    assertThat(service.head("/api/v1/entities/product/nope").status()).isEqualTo(404);
+    assertProblem(service.get("/api/v1/entities/product/nope"), 404);
+    assertProblem(service.get("/api/v1/entities/spaceship/x"), 404);
+    assertProblem(service.get("/api/v1/entities/product?colour=red"), 400);
+    assertProblem(service.get("/api/v1/entities/product?limit=0"), 400);
+    assertProblem(service.get("/api/v1/entities/product?stock=many"), 400);
+    assertProblem(service.get("/api/v1/entities/product?after=%25%25"), 400);
+  }
+
+  @Test
+  void filtersAreParametersNotSql() {
+    String injection = "x' OR '1'='1";
+    Response response = service.get("/api/v1/entities/user?email=" + java.net.URLEncoder.encode(injection,
+        java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.json().getJsonArray("items")).isEmpty();
+    assertThat(service.count("users")).isGreaterThanOrEqualTo(0L);
+  }
+
+  @Test
+  void repositoriesCanBeRegisteredListedAndDescribed() {
+    String name = "loyalty_" + UUID.randomUUID().toString().substring(0, 6);
+    JsonObject schema = new JsonObject().put("type", "object").put("properties", new JsonObject()
+        .put("points", new JsonObject().put("type", "integer").put("minimum", 0)));
+    Response created = service.post("/api/v1/repositories/", new JsonObject().put("entity_type", name)
+        .put("name", "Loyalty accounts").put("description", "points").put("schema", schema));
+
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    assertThat(created.header("Location")).endsWith("/api/v1/repositories/" + name);
+    assertThat(created.json().getJsonObject("schema")).isEqualTo(schema);
+    assertProblem(service.post("/api/v1/repositories/", new JsonObject().put("entity_type", name)
+        .put("name", "again")), 409);
+    assertProblem(service.post("/api/v1/repositories/", new JsonObject().put("entity_type", "Bad-Name")
+        .put("name", "x")), 422);
+    assertProblem(service.post("/api/v1/repositories/", new JsonObject().put("entity_type", "user")
+        .put("name", "x")), 409);
+    assertProblem(service.post("/api/v1/repositories/", new JsonObject().put("entity_type", "broken_schema")
+        .put("name", "x").put("schema", new JsonObject().put("type", "string"))), 422);
+
+    JsonArray all = service.get("/api/v1/repositories/").array();
+    assertThat(all).extracting(o -> ((JsonObject) o).getString("entity_type"))
+        .contains("user", "product", "order", "payment", "custom", name);
+    Response described = service.get("/api/v1/repositories/" + name);
+    assertThat(described.json().getString("name")).isEqualTo("Loyalty accounts");
+    assertThat(described.json().getLong("count")).isZero();
+    assertProblem(service.get("/api/v1/repositories/nothing_here"), 404);
+
+    Response negative = service.post("/api/v1/units-of-work/" + unit() + "/entities/new", new JsonObject()
+        .put("type", name).put("name", "acct").put("attributes", new JsonObject().put("points", -5)));
+    assertProblem(negative, 422);
+  }
+
+  @Test
+  void infoAndHealthNeedNothing() {
+    Response info = service.get("/api/v1/info");
+    assertThat(info.status()).isEqualTo(200);
+    assertThat(info.json().getString("name")).isEqualTo("unit-of-work-service");
+    assertThat(info.json().getString("version")).isNotBlank();
+    assertThat(info.json().getString("description")).isNotBlank();
+
+    Response health = service.get("/health");
+    assertThat(health.status()).isEqualTo(200);
+    assertThat(health.json().getString("status")).isEqualTo("UP");
+    assertThat(health.json().getJsonArray("checks")).extracting(o -> ((JsonObject) o).getString("id"))
+        .contains("database");
+  }
+}
