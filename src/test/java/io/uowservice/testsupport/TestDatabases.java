@@ -104,8 +104,8 @@ public final class TestDatabases {
   /** The embedded MariaDB of this test JVM (started on first call), whatever server() is. */
   public static synchronized Server embeddedServer() {
     if (embedded == null) {
+      // stopped at JVM exit by the shutdown hook EmbeddedMariaDb registers
       EmbeddedMariaDb db = EmbeddedMariaDb.start(claimEmbeddedDataDir(), 0, "test");
-      Runtime.getRuntime().addShutdownHook(new Thread(db::close, "test-mariadb-shutdown"));
       embedded = new Server(db.host(), db.port(), db.username(), db.password(), "embedded");
     }
     return embedded;
