@@ -84,33 +84,38 @@ final class ConfigReader {
   Duration duration(String key, Duration min) {
     Object v = raw(key);
     Duration d;
-    if (v instanceof Number n) {
-      d = Duration.ofSeconds(n.longValue());
-    } else {
-      String s = v == null ? "" : v.toString().trim().toLowerCase(Locale.ROOT);
-      Matcher m = DURATION.matcher(s);
-      if (m.matches()) {
-        long amount = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        d = switch (unit) {
-          case "ms" -> Duration.ofMillis(amount);
-          case "m" -> Duration.ofMinutes(amount);
-          case "h" -> Duration.ofHours(amount);
-          case "d" -> Duration.ofDays(amount);
-          default -> Duration.ofSeconds(amount);
-        };
-      } else {
-        try {
-          d = Duration.parse(s.toUpperCase(Locale.ROOT));
-        } catch (RuntimeException e) {
-          throw new ConfigException(key, "must be a duration such as 900, 30s, 15m or 2h, got '" + v + "'");
-        }
-      }
+    try {
+      d = parseDuration(v);
+    } catch (ArithmeticException | IllegalArgumentException | java.time.format.DateTimeParseException e) {
+      throw new ConfigException(key, "must be a duration such as 900, 30s, 15m or 2h, got '" + v + "'");
     }
     if (d.compareTo(min) < 0) {
       throw new ConfigException(key, "must be at least " + min.toMillis() + " ms");
     }
     return d;
+  }
+
+  private static Duration parseDuration(Object v) {
+    if (v instanceof Integer || v instanceof Long) {
+      return Duration.ofSeconds(((Number) v).longValue());
+    }
+    if (v instanceof Number n) {
+      return Duration.ofMillis(Math.round(n.doubleValue() * 1000));
+    }
+    String s = v == null ? "" : v.toString().trim().toLowerCase(Locale.ROOT);
+    Matcher m = DURATION.matcher(s);
+    if (!m.matches()) {
+      return Duration.parse(s.toUpperCase(Locale.ROOT));
+    }
+    long amount = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "m" -> Duration.ofMinutes(amount);
+      case "h" -> Duration.ofHours(amount);
+      case "d" -> Duration.ofDays(amount);
+      default -> Duration.ofSeconds(amount);
+    };
   }
 
   List<String> list(String key) {

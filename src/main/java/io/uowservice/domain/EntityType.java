@@ -18,6 +18,13 @@ public record EntityType(
     AttributeRules rules,
     Map<String, Object> schema) {
 
+  /** Type names: lower-case letters, digits and '_' (they appear in URLs and SQL parameters). */
+  public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("^[a-z0-9_]{1,64}$");
+
+  public static boolean isValidName(String name) {
+    return name != null && NAME.matcher(name).matches();
+  }
+
   public EntityType {
     Objects.requireNonNull(name, "name");
     dependsOn = Set.copyOf(dependsOn);

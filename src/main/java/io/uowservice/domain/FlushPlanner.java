@@ -21,6 +21,9 @@ public final class FlushPlanner {
     Map<String, Tracked> byId = new LinkedHashMap<>();
     unit.forEach(t -> byId.put(t.id(), t));
 
+    for (Tracked t : unit) {
+      catalog.require(t.type()); // a unit can only hold known types; a plan must not silently skip one
+    }
     List<FieldError> errors = new ArrayList<>();
     List<FlushPlan.PendingReference> pending = new ArrayList<>();
     for (Tracked t : unit) {
@@ -56,11 +59,6 @@ public final class FlushPlanner {
     }
     for (int i = order.size() - 1; i >= 0; i--) {
       addBatch(writes, order.get(i), FlushPlan.Operation.DELETE, deletes);
-    }
-    for (String type : inserts.keySet()) {
-      if (!order.contains(type)) {
-        throw new UowException.Invalid("unknown entity type '" + type + "'");
-      }
     }
 
     Map<String, Map<String, Long>> expected = new LinkedHashMap<>();

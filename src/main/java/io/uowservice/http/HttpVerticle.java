@@ -7,6 +7,7 @@ import io.uowservice.bus.Addresses.UnitActions;
 import io.uowservice.bus.Messages;
 import io.uowservice.bus.Problem;
 import io.uowservice.config.AppConfig;
+import io.uowservice.domain.EntityType;
 import io.uowservice.repository.Tables;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -43,7 +44,6 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   private static final String API = "/api/v1";
   private static final Set<String> STATES = Set.of("new", "dirty", "deleted", "clean");
-  private static final Pattern TYPE_NAME = Pattern.compile("^[a-z][a-z0-9_]{0,63}$");
   private static final Pattern UNIT_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
   private static final String UNIT_HEADER = "X-Unit-Of-Work-Id";
   private static final int MAX_PAGE = 1000;
@@ -222,7 +222,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private void headEntity(RoutingContext ctx) {
     String type = ctx.pathParam("type");
-    if (!TYPE_NAME.matcher(type).matches()) {
+    if (!EntityType.isValidName(type)) {
       ctx.response().setStatusCode(404).end();
       return;
     }
@@ -260,7 +260,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private boolean validType(RoutingContext ctx, String type) {
-    if (TYPE_NAME.matcher(type).matches()) {
+    if (EntityType.isValidName(type)) {
       return true;
     }
     problem(ctx, Problem.notFound("unknown entity type '" + type + "'"));

@@ -51,7 +51,7 @@ public final class CatalogHolder {
   }
 
   private Future<TypeCatalog> refresh(String typeName) {
-    if (typeName == null || !typeName.matches("[a-z][a-z0-9_]{0,63}")) {
+    if (!io.uowservice.domain.EntityType.isValidName(typeName)) {
       return Future.succeededFuture(catalog);
     }
     return RuntimeTypes.load(client, typeName).map(found -> {

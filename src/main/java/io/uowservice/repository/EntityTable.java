@@ -174,37 +174,33 @@ public abstract class EntityTable {
   /** Locks the rows and returns id → stored version for those that exist. */
   public Future<Map<String, Long>> lockVersions(SqlClient conn, String type, Collection<String> ids) {
     Map<String, Long> versions = new TreeMap<>();
-    Future<Void> chain = Future.succeededFuture();
-    for (List<String> chunk : Sql.chunks(new TreeSet<>(ids), IDS_PER_QUERY)) {
-      Tuple params = Tuple.tuple();
-      chunk.forEach(params::addValue);
-      addTypeParams(params, type);
-      String sql = "SELECT id, version FROM " + table + " WHERE id IN (" + Sql.placeholders(chunk.size()) + ")"
-          + typeCondition() + " ORDER BY id FOR UPDATE";
-      chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).map(rows -> {
-        rows.forEach(r -> versions.put(r.getString(0), r.getLong(1)));
-        return null;
-      }));
-    }
-    return chain.map(versions);
+    return selectByIds(conn, type, ids, "id, version", " ORDER BY id FOR UPDATE",
+        row -> versions.put(row.getString(0), row.getLong(1))).map(versions);
   }
 
   /** Which of {@code ids} exist, taking shared locks so they cannot vanish before the commit. */
   public Future<Set<String>> existing(SqlClient conn, String type, Collection<String> ids) {
     Set<String> found = new TreeSet<>();
+    return selectByIds(conn, type, ids, "id", " LOCK IN SHARE MODE", row -> found.add(row.getString(0)))
+        .map(found);
+  }
+
+  /** {@code SELECT columns ... WHERE id IN (...)} in sorted chunks, so locks are always taken in id order. */
+  private Future<Void> selectByIds(SqlClient conn, String type, Collection<String> ids, String columns,
+      String suffix, java.util.function.Consumer<Row> onRow) {
     Future<Void> chain = Future.succeededFuture();
     for (List<String> chunk : Sql.chunks(new TreeSet<>(ids), IDS_PER_QUERY)) {
       Tuple params = Tuple.tuple();
       chunk.forEach(params::addValue);
       addTypeParams(params, type);
-      String sql = "SELECT id FROM " + table + " WHERE id IN (" + Sql.placeholders(chunk.size()) + ")"
-          + typeCondition() + " LOCK IN SHARE MODE";
+      String sql = "SELECT " + columns + " FROM " + table + " WHERE id IN (" + Sql.placeholders(chunk.size()) + ")"
+          + typeCondition() + suffix;
       chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).map(rows -> {
-        rows.forEach(r -> found.add(r.getString(0)));
+        rows.forEach(onRow);
         return null;
       }));
     }
-    return chain.map(found);
+    return chain;
   }
 
   /** Multi-row INSERTs of up to {@value #ROWS_PER_INSERT} rows: a few round trips for thousands of entities. */

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The repositories endpoint's back end: registers entity types at run time (with an optional JSON
@@ -30,8 +29,6 @@ import java.util.regex.Pattern;
  * the database for the health check.
  */
 public final class TypeRegistryVerticle extends VerticleBase {
-
-  private static final Pattern TYPE_NAME = Pattern.compile("^[a-z][a-z0-9_]{0,63}$");
 
   private AppConfig config;
   private Pool pool;
@@ -66,8 +63,8 @@ public final class TypeRegistryVerticle extends VerticleBase {
     List<FieldError> errors = new ArrayList<>();
     Object rawName = body.getValue("entity_type");
     String name = rawName instanceof String s ? s : null;
-    if (name == null || !TYPE_NAME.matcher(name).matches()) {
-      errors.add(new FieldError("entity_type", "is required: 1-64 lower-case letters, digits or '_', starting with a letter"));
+    if (!EntityType.isValidName(name)) {
+      errors.add(new FieldError("entity_type", "is required: 1-64 lower-case letters, digits or '_'"));
     }
     Object displayName = body.getValue("name");
     if (!(displayName instanceof String dn) || dn.isBlank() || dn.length() > config.limits().maxNameLength()) {
