@@ -18,10 +18,19 @@ public final class Addresses {
   /** Published when a runtime type is registered, body = the type's JSON; every verticle refreshes its catalog. */
   public static final String TYPE_REGISTERED = "uow.types.registered";
 
+  /** Published: every domain event of a commit or rollback, once it is durable (contract shape). */
+  public static final String EVENTS = "uow.events";
+
+  private static final String PROGRESS_PREFIX = "uow.progress.";
   private static final String UNITS_PREFIX = "uow.units.";
   private static final String REPOSITORY_PREFIX = "uow.repository.";
 
   private Addresses() {
+  }
+
+  /** Published during a commit: {@code {phase: started|writing|committed|failed, done, total}}. */
+  public static String progress(String unitId) {
+    return PROGRESS_PREFIX + unitId;
   }
 
   public static String unitShard(int shard) {

@@ -3,7 +3,9 @@ package io.uowservice.repository;
 import io.uowservice.domain.FlushPlan;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Work that must land in the same transaction as a commit's writes (outbox rows, idempotency
@@ -12,8 +14,11 @@ import java.time.Instant;
 @FunctionalInterface
 public interface CommitStep {
 
-  /** What a step knows about the commit it joins. */
-  record Context(String unitOfWorkId, String actor, FlushPlan plan, Instant at) {
+  /**
+   * What a step knows about the commit it joins; {@code events} are the commit's domain events,
+   * built once so every consumer of them sees the same event ids.
+   */
+  record Context(String unitOfWorkId, String actor, FlushPlan plan, Instant at, List<JsonObject> events) {
   }
 
   Future<Void> run(SqlConnection conn, Context commit);

@@ -17,6 +17,7 @@ import io.uowservice.domain.FlushPlanner;
 import io.uowservice.domain.Tracked;
 import io.uowservice.domain.UnitOfWork;
 import io.uowservice.domain.UowException;
+import io.uowservice.events.DomainEvents;
 import io.uowservice.repository.CatalogHolder;
 import io.uowservice.repository.CommitExecutor;
 import io.uowservice.repository.CommitStep;
@@ -99,7 +100,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
             unit.discardAll();
             yield Future.succeededFuture(summary(unit));
           }
-          case UnitActions.ROLLBACK -> Future.succeededFuture(rollback(unit));
+          case UnitActions.ROLLBACK -> Future.succeededFuture(rollback(unit, subject));
           case UnitActions.COMMIT -> commit(unit, subject);
           default -> Future.failedFuture(new IllegalArgumentException("unknown unit action " + action));
         };
@@ -280,10 +281,12 @@ public final class UnitOfWorkVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     Instant at = Instant.now();
-    return committer.execute(new CommitStep.Context(unit.id(), actor, plan, at))
+    List<JsonObject> events = DomainEvents.ofCommit(unit.id(), actor, plan, at);
+    return committer.execute(new CommitStep.Context(unit.id(), actor, plan, at, events))
         .map(v -> {
           unit.completeCommit();
           stats.commits++;
+          events.forEach(event -> vertx.eventBus().publish(Addresses.EVENTS, event));
           return commitResult(unit, plan, started);
         })
         .recover(err -> {
@@ -316,9 +319,10 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         .put("duration_ms", (System.nanoTime() - startedNanos) / 1_000_000.0);
   }
 
-  private JsonObject rollback(UnitOfWork unit) {
+  private JsonObject rollback(UnitOfWork unit, String actor) {
     Map<EntityState, Integer> discarded = unit.discardAll();
     stats.rollbacks++;
+    vertx.eventBus().publish(Addresses.EVENTS, DomainEvents.rolledBack(unit.id(), actor, discarded, Instant.now()));
     return new JsonObject().put("unit_of_work_id", unit.id()).put("discarded", countsJson(discarded));
   }
 
