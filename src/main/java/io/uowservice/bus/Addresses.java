@@ -57,6 +57,9 @@ public final class Addresses {
     public static final String COMMIT = "commit";
     public static final String ROLLBACK = "rollback";
     public static final String STATS = "stats";
+    public static final String SAVEPOINT = "savepoint";
+    public static final String SAVEPOINTS = "savepoints";
+    public static final String TRANSACT = "transact";
 
     private UnitActions() {
     }

@@ -16,6 +16,12 @@ public final class Messages {
   public static final String FILTERS = "filters";
   public static final String LIMIT = "limit";
   public static final String AFTER = "after";
+  public static final String OPERATIONS = "operations";
+  public static final String NAME = "name";
+  public static final String TO_SAVEPOINT = "to_savepoint";
+  /** The Idempotency-Key header's value, and a hash of the request it came with. */
+  public static final String IDEMPOTENCY_KEY = "idempotency_key";
+  public static final String REQUEST_HASH = "request_hash";
 
   private Messages() {
   }

@@ -50,7 +50,7 @@ public record AppConfig(
   }
 
   public record Units(Duration idleTimeout, String defaultEntityType, List<String> supportedEntityTypes,
-      int maxRepositories, int shards, Duration commitTimeout) {
+      int maxRepositories, int shards, Duration commitTimeout, Duration idempotencyRetention) {
   }
 
   /** Validates the merged tree; the first bad key fails with a {@link ConfigException} naming it. */
@@ -100,7 +100,8 @@ public record AppConfig(
     int shards = r.integer("unit_of_work.shards", 0, 256);
     Units units = new Units(r.duration("unit_of_work.transaction_timeout", Duration.ofSeconds(1)), defaultType,
         List.copyOf(supported), r.integer("unit_of_work.max_repositories", 0, 10_000), shards == 0 ? cores : shards,
-        r.duration("unit_of_work.commit_timeout", Duration.ofSeconds(1)));
+        r.duration("unit_of_work.commit_timeout", Duration.ofSeconds(1)),
+        r.duration("unit_of_work.idempotency_retention", Duration.ofSeconds(1)));
     UnitLimits limits = new UnitLimits(r.integer("unit_of_work.max_entities", 1, 1_000_000),
         r.integer("validation_rules.max_name_length", 1, 1000),
         r.integer("validation_rules.max_description_length", 0, 1_000_000));

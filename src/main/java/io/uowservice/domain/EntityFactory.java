@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Turns client input (plain JSON maps) into valid entities: builds new ones and applies
@@ -13,7 +14,7 @@ import java.util.Set;
 public final class EntityFactory {
 
   private static final Set<String> ENTITY_FIELDS = Set.of("name", "description", "metadata", "active", "attributes");
-  private static final Set<String> READ_ONLY = Set.of("id", "type", "version", "created_at", "updated_at", "state");
+  private static final Set<String> READ_ONLY = Set.of("id", "type", "version", "created_at", "updated_at", "state", "lid");
 
   private final UnitLimits limits;
   private final String defaultType;
@@ -25,6 +26,11 @@ public final class EntityFactory {
 
   /** A new entity from a registration body {@code {type?, id?, name, description?, metadata?, active?, attributes?}}. */
   public Entity create(Map<String, Object> body, TypeCatalog catalog) {
+    return create(body, catalog, lid -> null);
+  }
+
+  /** As {@link #create(Map, TypeCatalog)}, resolving {@code {"lid": ...}} references with {@code lids}. */
+  public Entity create(Map<String, Object> body, TypeCatalog catalog, Function<String, String> lids) {
     List<FieldError> errors = new ArrayList<>();
     Object rawType = body.get("type");
     String typeName = rawType == null ? defaultType : rawType instanceof String s ? s : null;
@@ -49,7 +55,7 @@ public final class EntityFactory {
     String description = text(body, "description", limits.maxDescriptionLength(), false, errors);
     Map<String, Object> metadata = object(body, "metadata", errors);
     Boolean active = bool(body, "active", errors);
-    Map<String, Object> attributes = object(body, "attributes", errors);
+    Map<String, Object> attributes = Lids.resolve(object(body, "attributes", errors), lids, "attributes", errors);
     Map<String, Object> normalized = type.rules().normalize(attributes, errors);
     failIfAny("invalid " + type.name(), errors);
     return Entity.fresh(id, type.name(), name, description, metadata, active, normalized);
@@ -61,6 +67,12 @@ public final class EntityFactory {
    * {@code metadata} and {@code attributes} merge key by key; a null value removes a key.
    */
   public Entity applyChanges(Entity current, Map<String, Object> changes, TypeCatalog catalog) {
+    return applyChanges(current, changes, catalog, lid -> null);
+  }
+
+  /** As {@link #applyChanges(Entity, Map, TypeCatalog)}, resolving lid references with {@code lids}. */
+  public Entity applyChanges(Entity current, Map<String, Object> changes, TypeCatalog catalog,
+      Function<String, String> lids) {
     List<FieldError> errors = new ArrayList<>();
     for (String key : changes.keySet()) {
       if (READ_ONLY.contains(key)) {
@@ -86,7 +98,8 @@ public final class EntityFactory {
         attributeChanges.put(e.getKey(), e.getValue());
       }
     }
-    Map<String, Object> attributes = merge(current.attributes(), attributeChanges);
+    Map<String, Object> attributes = merge(current.attributes(),
+        Lids.resolve(attributeChanges, lids, "changes.attributes", errors));
     EntityType type = catalog.require(current.type());
     Map<String, Object> normalized = type.rules().normalize(attributes, errors);
     failIfAny("invalid changes to " + current.type() + " " + current.id(), errors);

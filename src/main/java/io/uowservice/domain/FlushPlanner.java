@@ -50,6 +50,7 @@ public final class FlushPlanner {
 
     List<String> order = catalog.flushOrder();
     Map<String, List<Tracked>> inserts = group(unit, EntityState.NEW);
+    inserts.replaceAll((type, rows) -> referencedFirst(rows, catalog.require(type)));
     Map<String, List<Tracked>> updates = group(unit, EntityState.DIRTY);
     Map<String, List<Tracked>> deletes = group(unit, EntityState.DELETED);
     List<FlushPlan.WriteBatch> writes = new ArrayList<>();
@@ -80,6 +81,34 @@ public final class FlushPlanner {
       }
     }
     return new FlushPlan(List.copyOf(writes), expected, List.copyOf(pending), List.copyOf(results));
+  }
+
+  /**
+   * New entities of one type that reference each other (a self-referencing runtime type) go in
+   * dependency order; a cycle among them can't be inserted and is reported with the entities in it.
+   * Nothing breaks such a cycle for the client: insert one side first, then link it in a later unit.
+   */
+  private static List<Tracked> referencedFirst(List<Tracked> rows, EntityType type) {
+    if (rows.size() < 2 || !type.dependsOn().contains(type.name())) {
+      return rows;
+    }
+    Map<String, Tracked> byId = new LinkedHashMap<>();
+    rows.forEach(t -> byId.put(t.id(), t));
+    try {
+      return TopologicalSort.sort(rows, t -> type.rules().references(t.entity().attributes()).stream()
+          .map(ref -> byId.get(ref.targetId()))
+          .filter(java.util.Objects::nonNull)
+          .toList());
+    } catch (TopologicalSort.CycleException e) {
+      List<String> names = new ArrayList<>();
+      for (Object node : e.cycle()) {
+        Tracked t = (Tracked) node;
+        names.add(t.type() + " " + (t.lid() != null ? "lid " + t.lid() : t.id()));
+      }
+      throw new UowException.Invalid("new entities reference each other in a cycle: " + String.join(" -> ", names)
+          + "; no order of inserts satisfies it - create one of them first, then link it in a later unit",
+          List.of(new FieldError("references", "cycle: " + String.join(" -> ", names))));
+    }
   }
 
   private static Map<String, List<Tracked>> group(Collection<Tracked> unit, EntityState state) {

@@ -10,7 +10,8 @@ import java.util.function.Function;
 
 /**
  * Kahn's algorithm with a stable tie-break: among the nodes whose dependencies are all placed, the
- * one listed first in the input goes next. Dependencies outside the node set are ignored.
+ * one listed first in the input goes next. Dependencies outside the node set are ignored, and so
+ * are self-dependencies (a row may reference itself: it exists by the time the reference is checked).
  */
 public final class TopologicalSort {
 
@@ -46,7 +47,7 @@ public final class TopologicalSort {
             break;
           }
         }
-        if (ready && !dependencies.apply(candidate).contains(candidate)) {
+        if (ready) {
           next = candidate;
           break;
         }
@@ -70,7 +71,7 @@ public final class TopologicalSort {
       path.add(current);
       T following = null;
       for (T dep : deps.apply(current)) {
-        if (all.contains(dep) && stuck.contains(dep)) {
+        if (all.contains(dep) && stuck.contains(dep) && !dep.equals(current)) {
           following = dep;
           break;
         }

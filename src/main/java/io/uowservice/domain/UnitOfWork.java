@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,14 @@ public final class UnitOfWork {
 
   public enum Status { OPEN, COMMITTING }
 
+  /** A named snapshot of the unit's sets; rolling back to it restores them exactly. */
+  public record Savepoint(String name, Instant createdAt, Map<String, Tracked> entries) {
+
+    public Map<EntityState, Integer> counts() {
+      return UnitOfWork.countsOf(entries.values());
+    }
+  }
+
   /** What a registration left in the unit; {@code tracked} is absent when the entity left the unit. */
   public record Registration(Optional<Tracked> tracked, Entity entity, EntityState state) {
   }
@@ -32,6 +41,8 @@ public final class UnitOfWork {
   private final Instant createdAt;
   private final UnitLimits limits;
   private final LinkedHashMap<String, Tracked> identityMap = new LinkedHashMap<>();
+  private final Map<String, String> idsByLid = new HashMap<>();
+  private final List<Savepoint> savepoints = new ArrayList<>();
   private Instant lastActivity;
   private Status status = Status.OPEN;
 
@@ -94,10 +105,22 @@ public final class UnitOfWork {
       throw new UowException.Conflict(entity.type() + " " + entity.id() + " is already registered in this unit as "
           + existing.state().wireName());
     }
+    if (lid != null && idsByLid.containsKey(lid)) {
+      throw new UowException.Invalid("lid '" + lid + "' is defined twice in this unit",
+          List.of(new FieldError("lid", "'" + lid + "' already names entity " + idsByLid.get(lid))));
+    }
     ensureRoom();
     Tracked tracked = new Tracked(entity, EntityState.NEW, 0, lid);
     identityMap.put(entity.id(), tracked);
+    if (lid != null) {
+      idsByLid.put(lid, entity.id());
+    }
     return new Registration(Optional.of(tracked), entity, EntityState.NEW);
+  }
+
+  /** The id of the new entity registered with {@code lid}, or null. */
+  public String idForLid(String lid) {
+    return idsByLid.get(lid);
   }
 
   /**
@@ -124,6 +147,9 @@ public final class UnitOfWork {
     switch (current.state()) {
       case NEW -> {
         identityMap.remove(entityId);
+        if (current.lid() != null) {
+          idsByLid.remove(current.lid());
+        }
         return new Registration(Optional.empty(), current.entity(), EntityState.DELETED);
       }
       case DELETED -> {
@@ -164,20 +190,57 @@ public final class UnitOfWork {
   }
 
   public Map<EntityState, Integer> counts() {
+    return countsOf(identityMap.values());
+  }
+
+  static Map<EntityState, Integer> countsOf(java.util.Collection<Tracked> entries) {
     Map<EntityState, Integer> counts = new EnumMap<>(EntityState.class);
     for (EntityState s : EntityState.values()) {
       counts.put(s, 0);
     }
-    identityMap.values().forEach(t -> counts.merge(t.state(), 1, Integer::sum));
+    entries.forEach(t -> counts.merge(t.state(), 1, Integer::sum));
     return counts;
   }
 
-  /** Empties the unit and says what it held. */
+  /** Empties the unit (savepoints too) and says what it held. */
   public Map<EntityState, Integer> discardAll() {
     ensureOpen();
     Map<EntityState, Integer> counts = counts();
-    identityMap.clear();
+    clearAll();
     return counts;
+  }
+
+  // ---- savepoints --------------------------------------------------------------------------------
+
+  /** Marks the unit's current sets; a savepoint of the same name is replaced (as in SQL). */
+  public Savepoint savepoint(String name, Instant at) {
+    ensureOpen();
+    savepoints.removeIf(s -> s.name().equals(name));
+    Savepoint savepoint = new Savepoint(name, at, java.util.Collections.unmodifiableMap(snapshot()));
+    savepoints.add(savepoint);
+    return savepoint;
+  }
+
+  public List<Savepoint> savepoints() {
+    return List.copyOf(savepoints);
+  }
+
+  /** Restores the sets as they were at {@code name}; that savepoint stays, later ones are dropped. */
+  public Savepoint rollbackTo(String name) {
+    ensureOpen();
+    int index = -1;
+    for (int i = 0; i < savepoints.size(); i++) {
+      if (savepoints.get(i).name().equals(name)) {
+        index = i;
+      }
+    }
+    if (index < 0) {
+      throw new UowException.NotFound("no savepoint '" + name + "' in unit of work " + id);
+    }
+    Savepoint target = savepoints.get(index);
+    savepoints.subList(index + 1, savepoints.size()).clear();
+    restoreEntries(target.entries());
+    return target;
   }
 
   /** The unit's entries, frozen; nothing may change the unit until the commit completes or aborts. */
@@ -190,7 +253,7 @@ public final class UnitOfWork {
   /** The commit landed: the unit is empty and reusable. */
   public void completeCommit() {
     requireCommitting();
-    identityMap.clear();
+    clearAll();
     status = Status.OPEN;
   }
 
@@ -206,8 +269,24 @@ public final class UnitOfWork {
 
   public void restore(Map<String, Tracked> snapshot) {
     ensureOpen();
+    restoreEntries(snapshot);
+  }
+
+  private void restoreEntries(Map<String, Tracked> entries) {
     identityMap.clear();
-    identityMap.putAll(snapshot);
+    identityMap.putAll(entries);
+    idsByLid.clear();
+    entries.values().forEach(t -> {
+      if (t.lid() != null && t.state() == EntityState.NEW) {
+        idsByLid.put(t.lid(), t.id());
+      }
+    });
+  }
+
+  private void clearAll() {
+    identityMap.clear();
+    idsByLid.clear();
+    savepoints.clear();
   }
 
   private Tracked trackedOrLoaded(String entityId, String type, Entity loaded) {

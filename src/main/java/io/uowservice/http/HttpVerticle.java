@@ -6,6 +6,7 @@ import io.uowservice.bus.Addresses.TypeActions;
 import io.uowservice.bus.Addresses.UnitActions;
 import io.uowservice.bus.Messages;
 import io.uowservice.bus.Problem;
+import io.uowservice.bus.Replies;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.EntityType;
 import io.uowservice.repository.Tables;
@@ -46,6 +47,8 @@ public final class HttpVerticle extends VerticleBase {
   private static final Set<String> STATES = Set.of("new", "dirty", "deleted", "clean");
   private static final Pattern UNIT_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
   private static final String UNIT_HEADER = "X-Unit-Of-Work-Id";
+  private static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("^[\\x21-\\x7E]{1,255}$");
   private static final int MAX_PAGE = 1000;
   private static final Function<JsonObject, Object> AS_IS = reply -> reply;
 
@@ -87,6 +90,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get(API + "/unit-of-work").handler(ctx -> unit(ctx, UnitActions.SUMMARY, byHeader(ctx), 200));
     router.delete(API + "/unit-of-work").handler(ctx -> unit(ctx, UnitActions.DISCARD, byHeader(ctx), 204));
     unitRoutes(router, API + "/unit-of-work", this::byHeader);
+
+    router.post(API + "/transactions").handler(this::transaction);
 
     router.get(API + "/entities/:type/count").handler(this::countEntities);
     router.get(API + "/entities/:type/:id").handler(this::getEntity);
@@ -146,8 +151,33 @@ public final class HttpVerticle extends VerticleBase {
           r -> r.getJsonArray("items"));
     });
     router.delete(base + "/entities").handler(ctx -> unit(ctx, UnitActions.CLEAR, ref.apply(ctx), 204));
-    router.post(base + "/commit").handler(ctx -> unit(ctx, UnitActions.COMMIT, ref.apply(ctx), 200));
-    router.post(base + "/rollback").handler(ctx -> unit(ctx, UnitActions.ROLLBACK, ref.apply(ctx), 200));
+    router.post(base + "/commit").handler(ctx -> {
+      UnitRef unit = ref.apply(ctx);
+      JsonObject body = new JsonObject();
+      if (idempotency(ctx, body, "commit " + (unit.unitId() == null ? "default" : unit.unitId()))) {
+        unit(ctx, UnitActions.COMMIT, unit, body, 200, AS_IS);
+      }
+    });
+    router.post(base + "/rollback").handler(ctx -> {
+      JsonObject body = new JsonObject();
+      if (!ctx.body().isEmpty()) {
+        JsonObject payload = jsonBody(ctx);
+        if (payload == null) {
+          return;
+        }
+        body.put(Messages.TO_SAVEPOINT, payload.getValue("to_savepoint"));
+      }
+      unit(ctx, UnitActions.ROLLBACK, ref.apply(ctx), body, 200, AS_IS);
+    });
+    router.post(base + "/savepoints").handler(ctx -> {
+      JsonObject payload = jsonBody(ctx);
+      if (payload != null) {
+        unit(ctx, UnitActions.SAVEPOINT, ref.apply(ctx), new JsonObject().put(Messages.NAME, payload.getValue("name")),
+            201, AS_IS);
+      }
+    });
+    router.get(base + "/savepoints").handler(ctx -> unit(ctx, UnitActions.SAVEPOINTS, ref.apply(ctx),
+        new JsonObject(), 200, reply -> reply.getJsonArray("items")));
   }
 
   /** Which unit a request names: an id, or (null) the subject's default unit. */
@@ -199,7 +229,52 @@ public final class HttpVerticle extends VerticleBase {
     body.put(Messages.SUBJECT, subject).put(Messages.UNIT_ID, ref.unitId());
     String routingKey = ref.unitId() != null ? ref.unitId() : subject;
     String address = Addresses.unitShard(Addresses.shardOf(routingKey, config.units().shards()));
-    respond(ctx, request(address, action, body), status, view);
+    respond(ctx, exchange(address, action, body), status, view);
+  }
+
+  /** One-round-trip atomic batch: the operations become one unit, committed in one transaction. */
+  private void transaction(RoutingContext ctx) {
+    JsonObject payload = jsonBody(ctx);
+    if (payload == null) {
+      return;
+    }
+    String subject = subject(ctx);
+    JsonObject body = new JsonObject().put(Messages.SUBJECT, subject)
+        .put(Messages.OPERATIONS, payload.getValue("operations"));
+    if (!idempotency(ctx, body, "transactions " + payload.encode())) {
+      return;
+    }
+    // one key's retries go to one actor; other transactions spread over all of them
+    String key = body.getString(Messages.IDEMPOTENCY_KEY);
+    String routing = key != null ? subject + "\n" + key : subject + ":" + System.nanoTime();
+    respond(ctx, exchange(Addresses.unitShard(Addresses.shardOf(routing, config.units().shards())),
+        UnitActions.TRANSACT, body), 200, AS_IS);
+  }
+
+  /**
+   * Copies a valid {@code Idempotency-Key} header and the hash of the request it guards into the
+   * message; answers 400 and returns false for a malformed key.
+   */
+  private static boolean idempotency(RoutingContext ctx, JsonObject message, String request) {
+    String key = ctx.request().getHeader(IDEMPOTENCY_HEADER);
+    if (key == null) {
+      return true;
+    }
+    if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
+      problem(ctx, Problem.badRequest(IDEMPOTENCY_HEADER + " must be 1-255 printable ASCII characters"));
+      return false;
+    }
+    message.put(Messages.IDEMPOTENCY_KEY, key).put(Messages.REQUEST_HASH, sha256(request));
+    return true;
+  }
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   // ---- committed data -------------------------------------------------------------------------
@@ -316,13 +391,17 @@ public final class HttpVerticle extends VerticleBase {
     for (int i = 0; i < config.units().shards(); i++) {
       shards.add(request(Addresses.unitShard(i), UnitActions.STATS, new JsonObject()));
     }
-    respond(ctx, Future.all(shards).map(all -> {
-      JsonObject total = new JsonObject();
-      for (int i = 0; i < all.size(); i++) {
-        sum(total, all.resultAt(i));
+    Future.all(shards).onComplete(ar -> {
+      if (ar.failed()) {
+        problem(ctx, Problem.from(ar.cause()));
+        return;
       }
-      return total.put("shards", all.size());
-    }), 200, AS_IS);
+      JsonObject total = new JsonObject();
+      for (int i = 0; i < ar.result().size(); i++) {
+        sum(total, ar.result().resultAt(i));
+      }
+      json(ctx, 200, total.put("shards", ar.result().size()));
+    });
   }
 
   /** Adds numeric leaves of {@code add} into {@code into}, recursively. */
@@ -385,23 +464,31 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> request(String address, String action, JsonObject body) {
+    return exchange(address, action, body).map(Message::body);
+  }
+
+  private Future<Message<JsonObject>> exchange(String address, String action, JsonObject body) {
     DeliveryOptions options = new DeliveryOptions(commitOptions).addHeader(Addresses.ACTION, action);
-    return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);
+    return vertx.eventBus().request(address, body, options);
   }
 
   private void forward(RoutingContext ctx, String address, String action, JsonObject body, int status,
       Function<JsonObject, Object> view) {
-    respond(ctx, request(address, action, body), status, view);
+    respond(ctx, exchange(address, action, body), status, view);
   }
 
-  private void respond(RoutingContext ctx, Future<JsonObject> reply, int status, Function<JsonObject, Object> view) {
+  private void respond(RoutingContext ctx, Future<Message<JsonObject>> reply, int status,
+      Function<JsonObject, Object> view) {
     reply.onComplete(ar -> {
       if (ar.failed()) {
         problem(ctx, Problem.from(ar.cause()));
       } else if (status == 204) {
         ctx.response().setStatusCode(204).end();
       } else {
-        Object out = view.apply(ar.result());
+        if ("true".equals(ar.result().headers().get(Replies.REPLAYED))) {
+          ctx.response().putHeader("Idempotent-Replayed", "true");
+        }
+        Object out = view.apply(ar.result().body());
         ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
             .end(out instanceof JsonArray a ? a.toBuffer() : ((JsonObject) out).toBuffer());
       }

@@ -36,14 +36,22 @@ public final class CommitExecutor {
   }
 
   public Future<Void> execute(CommitStep.Context commit) {
+    return execute(commit, List.of());
+  }
+
+  /** As {@link #execute(CommitStep.Context)}, with steps that belong to this commit only (its idempotency record). */
+  public Future<Void> execute(CommitStep.Context commit, List<CommitStep> perCommit) {
     FlushPlan plan = commit.plan();
-    if (plan.isEmpty() && steps.isEmpty()) {
+    List<CommitStep> all = new ArrayList<>(perCommit);
+    all.addAll(steps);
+    if (plan.isEmpty() && all.isEmpty()) {
       return Future.succeededFuture();
     }
-    return pool.withTransaction(conn -> checkVersions(conn, plan)
+    return pool.withTransaction(conn -> runSteps(conn, commit, all, true)
+            .compose(v -> checkVersions(conn, plan))
             .compose(v -> checkReferences(conn, plan))
             .compose(v -> write(conn, commit))
-            .compose(v -> runSteps(conn, commit)))
+            .compose(v -> runSteps(conn, commit, all, false)))
         .recover(err -> Future.failedFuture(translate(err)));
   }
 
@@ -117,16 +125,20 @@ public final class CommitExecutor {
     return Future.failedFuture(new UowException.StaleVersions(conflicts));
   }
 
-  private Future<Void> runSteps(SqlConnection conn, CommitStep.Context commit) {
+  private static Future<Void> runSteps(SqlConnection conn, CommitStep.Context commit, List<CommitStep> steps,
+      boolean before) {
     Future<Void> chain = Future.succeededFuture();
     for (CommitStep step : steps) {
-      chain = chain.compose(v -> step.run(conn, commit));
+      chain = chain.compose(v -> before ? step.beforeWrites(conn, commit) : step.run(conn, commit));
     }
     return chain;
   }
 
   /** Turns constraint violations the checks could not foresee (races, unique values) into client errors. */
   static Throwable translate(Throwable err) {
+    if (err instanceof UowException) {
+      return err;
+    }
     if (err instanceof MySQLBatchException batch && !batch.getIterationError().isEmpty()) {
       // a batch reports each failed row; the first one says why
       err = batch.getIterationError().values().iterator().next();

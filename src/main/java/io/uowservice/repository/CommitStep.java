@@ -9,10 +9,17 @@ import java.util.List;
 
 /**
  * Work that must land in the same transaction as a commit's writes (outbox rows, idempotency
- * records, ...). Steps run after the entity writes, in registration order.
+ * records, ...). {@link #beforeWrites} runs first in the transaction (before any check or write),
+ * {@link #run} after the entity writes; steps run in registration order.
  */
 @FunctionalInterface
 public interface CommitStep {
+
+  /** E.g. claiming an idempotency key, so a concurrent duplicate waits here rather than half-way. */
+  default Future<Void> beforeWrites(SqlConnection conn, Context commit) {
+    return Future.succeededFuture();
+  }
+
 
   /**
    * What a step knows about the commit it joins; {@code events} are the commit's domain events,

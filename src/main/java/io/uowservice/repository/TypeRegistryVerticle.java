@@ -30,6 +30,8 @@ import java.util.Map;
  */
 public final class TypeRegistryVerticle extends VerticleBase {
 
+  private static final java.util.regex.Pattern ATTRIBUTE = java.util.regex.Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,63}$");
+
   private AppConfig config;
   private Pool pool;
   private CatalogHolder catalog;
@@ -81,20 +83,49 @@ public final class TypeRegistryVerticle extends VerticleBase {
     if (schema != null && !(schema instanceof JsonObject)) {
       errors.add(new FieldError("schema", "must be a JSON Schema object"));
     }
+    Map<String, String> references = new java.util.TreeMap<>();
+    Object rawReferences = body.getValue("references");
+    if (rawReferences instanceof JsonObject refs) {
+      refs.forEach(e -> {
+        if (!ATTRIBUTE.matcher(e.getKey()).matches() || !(e.getValue() instanceof String target)
+            || !EntityType.isValidName(target)) {
+          errors.add(new FieldError("references." + e.getKey(),
+              "must map an attribute name to an entity type name"));
+        } else {
+          references.put(e.getKey(), target);
+        }
+      });
+    } else if (rawReferences != null) {
+      errors.add(new FieldError("references", "must be an object of attribute name -> entity type"));
+    }
     if (!errors.isEmpty()) {
       return Future.failedFuture(new UowException.Invalid("invalid repository registration", errors));
     }
     EntityType type;
     try {
       type = RuntimeTypes.entityType(name, (String) displayName, (String) description,
-          schema == null ? null : EntityJson.plainMap((JsonObject) schema));
+          schema == null ? null : EntityJson.plainMap((JsonObject) schema), references);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new UowException.Invalid("invalid schema for " + name,
           List.of(new FieldError("schema", e.getMessage()))));
     }
-    return catalog.knowing(name).compose(current -> {
+    List<String> targets = List.copyOf(new java.util.TreeSet<>(references.values()));
+    Future<io.uowservice.domain.TypeCatalog> known = catalog.knowing(name);
+    for (String target : targets) {
+      known = known.compose(c -> catalog.knowing(target));
+    }
+    return known.compose(current -> {
       if (current.contains(name) || Tables.isBuiltIn(name)) {
         return Future.failedFuture(new UowException.Conflict("entity type '" + name + "' already exists"));
+      }
+      List<FieldError> unknown = new ArrayList<>();
+      references.forEach((field, target) -> {
+        if (!target.equals(name) && !current.contains(target)) {
+          unknown.add(new FieldError("references." + field, "names no entity type: '" + target + "'"));
+        }
+      });
+      if (!unknown.isEmpty()) {
+        return Future.failedFuture(new UowException.Invalid("invalid repository registration", unknown));
       }
       return pool.withTransaction(conn -> conn.query("SELECT COUNT(*) FROM entity_types FOR UPDATE").execute()
           .compose(rows -> {
@@ -146,6 +177,7 @@ public final class TypeRegistryVerticle extends VerticleBase {
         .put("description", type.description())
         .put("built_in", type.builtIn())
         .put("count", count)
-        .put("schema", type.schema() == null ? null : new JsonObject(type.schema()));
+        .put("schema", type.schema() == null ? null : new JsonObject(type.schema()))
+        .put("references", new JsonObject(new java.util.LinkedHashMap<>(RuntimeTypes.references(type))));
   }
 }

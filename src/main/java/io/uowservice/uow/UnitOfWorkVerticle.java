@@ -7,6 +7,7 @@ import io.uowservice.bus.Addresses.UnitActions;
 import io.uowservice.bus.EntityJson;
 import io.uowservice.bus.Messages;
 import io.uowservice.bus.Replies;
+import io.uowservice.bus.Replies;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.Entity;
 import io.uowservice.domain.EntityFactory;
@@ -14,6 +15,7 @@ import io.uowservice.domain.EntityState;
 import io.uowservice.domain.FieldError;
 import io.uowservice.domain.FlushPlan;
 import io.uowservice.domain.FlushPlanner;
+import io.uowservice.domain.Lids;
 import io.uowservice.domain.Tracked;
 import io.uowservice.domain.UnitOfWork;
 import io.uowservice.domain.UowException;
@@ -22,6 +24,7 @@ import io.uowservice.repository.CatalogHolder;
 import io.uowservice.repository.CommitExecutor;
 import io.uowservice.repository.CommitStep;
 import io.uowservice.repository.Database;
+import io.uowservice.repository.IdempotencyStore;
 import io.uowservice.repository.Tables;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -33,11 +36,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +67,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
   private EntityFactory factory;
   private CommitExecutor committer;
   private DeliveryOptions lookupOptions;
+  private Pool pool;
 
   @Override
   public Future<?> start() {
@@ -68,7 +75,10 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     shard = config().getInteger("shard", 0);
     idleTimeout = config.units().idleTimeout();
     factory = new EntityFactory(config.limits(), config.units().defaultEntityType());
-    Pool pool = Database.pool(vertx, config.mysql());
+    pool = Database.pool(vertx, config.mysql());
+    if (shard == 0) {
+      vertx.setPeriodic(60_000, id -> IdempotencyStore.purge(pool, Instant.now()));
+    }
     committer = new CommitExecutor(pool, List.<CommitStep>of());
     lookupOptions = new DeliveryOptions().setSendTimeout(config.units().commitTimeout().toMillis());
     long sweepEvery = Math.max(1000, Math.min(idleTimeout.toMillis() / 10, 30_000));
@@ -87,6 +97,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     Replies.answer(message, () -> switch (action == null ? "" : action) {
       case UnitActions.CREATE -> Future.succeededFuture(summary(create(subject)));
       case UnitActions.STATS -> Future.succeededFuture(statsJson());
+      case UnitActions.TRANSACT -> idempotent(subject, IdempotencyRequest.of(body),
+          () -> transact(body.getValue(Messages.OPERATIONS), subject, IdempotencyRequest.of(body)));
       default -> {
         UnitOfWork unit = resolve(body.getString(Messages.UNIT_ID), subject);
         unit.touch(Instant.now());
@@ -100,8 +112,14 @@ public final class UnitOfWorkVerticle extends VerticleBase {
             unit.discardAll();
             yield Future.succeededFuture(summary(unit));
           }
-          case UnitActions.ROLLBACK -> Future.succeededFuture(rollback(unit, subject));
-          case UnitActions.COMMIT -> commit(unit, subject);
+          case UnitActions.ROLLBACK -> body.getValue(Messages.TO_SAVEPOINT) == null
+              ? Future.succeededFuture(rollback(unit, subject))
+              : Future.succeededFuture(rollbackTo(unit, body.getValue(Messages.TO_SAVEPOINT)));
+          case UnitActions.SAVEPOINT -> Future.succeededFuture(savepoint(unit, body.getValue(Messages.NAME)));
+          case UnitActions.SAVEPOINTS -> Future.succeededFuture(savepoints(unit));
+          case UnitActions.COMMIT -> idempotent(subject, IdempotencyRequest.of(body),
+              () -> commit(unit, subject, IdempotencyRequest.of(body),
+              (plan, started) -> commitResult(plan, started, unit)));
           default -> Future.failedFuture(new IllegalArgumentException("unknown unit action " + action));
         };
       }
@@ -178,9 +196,15 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     EntityState state = EntityState.fromWire(stateName);
     if (state == EntityState.NEW) {
       Object type = payload.getValue("type");
+      List<FieldError> lidErrors = new ArrayList<>();
+      String lid = Lids.parse(payload.getValue("lid"), lidErrors);
+      if (!lidErrors.isEmpty()) {
+        throw new UowException.Invalid("invalid lid", lidErrors);
+      }
       return catalog.knowing(type instanceof String s ? s : null).map(types -> {
-        Entity entity = factory.create(EntityJson.plainMap(payload), types);
-        return registration(unit.registerNew(entity, null));
+        Entity entity = factory.create(EntityJson.plainMap(payload), types, unit::idForLid);
+        JsonObject registered = registration(unit.registerNew(entity, lid));
+        return lid == null ? registered : registered.put("lid", lid);
       });
     }
     String entityId = requiredId(payload);
@@ -194,7 +218,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     Future<Entity> loaded = unit.isTracked(entityId) ? Future.succeededFuture(null) : load(type, entityId);
     return loaded.map(entity -> registration(switch (state) {
       case DIRTY -> unit.registerDirty(entityId, type, entity, current -> factory.applyChanges(current,
-          EntityJson.plainMap((JsonObject) changes), catalog.current()), expectedVersion);
+          EntityJson.plainMap((JsonObject) changes), catalog.current(), unit::idForLid), expectedVersion);
       case DELETED -> unit.registerDeleted(entityId, type, entity, expectedVersion);
       case CLEAN -> unit.registerClean(entityId, type, entity);
       case NEW -> throw new IllegalStateException();
@@ -269,7 +293,12 @@ public final class UnitOfWorkVerticle extends VerticleBase {
 
   // ---- commit and rollback --------------------------------------------------------------------
 
-  private Future<JsonObject> commit(UnitOfWork unit, String actor) {
+  /**
+   * Commits {@code unit} in one transaction. {@code view} shapes the success body (a unit commit or
+   * a transaction); with an idempotency key that body is also stored in the same transaction.
+   */
+  private Future<JsonObject> commit(UnitOfWork unit, String actor, IdempotencyRequest idem,
+      BiFunction<FlushPlan, Long, JsonObject> view) {
     long started = System.nanoTime();
     List<Tracked> entries = unit.beginCommit();
     FlushPlan plan;
@@ -282,12 +311,22 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     }
     Instant at = Instant.now();
     List<JsonObject> events = DomainEvents.ofCommit(unit.id(), actor, plan, at);
-    return committer.execute(new CommitStep.Context(unit.id(), actor, plan, at, events))
+    JsonObject[] response = new JsonObject[1];
+    Supplier<JsonObject> body = () -> {
+      if (response[0] == null) {
+        response[0] = view.apply(plan, started);
+      }
+      return response[0];
+    };
+    List<CommitStep> perCommit = idem == null ? List.of()
+        : List.of(IdempotencyStore.record(actor, idem.key(), idem.hash(), 200, body,
+            config.units().idempotencyRetention()));
+    return committer.execute(new CommitStep.Context(unit.id(), actor, plan, at, events), perCommit)
         .map(v -> {
           unit.completeCommit();
           stats.commits++;
           events.forEach(event -> vertx.eventBus().publish(Addresses.EVENTS, event));
-          return commitResult(unit, plan, started);
+          return body.get();
         })
         .recover(err -> {
           unit.abortCommit();
@@ -299,7 +338,171 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         });
   }
 
-  private static JsonObject commitResult(UnitOfWork unit, FlushPlan plan, long startedNanos) {
+  /** An Idempotency-Key and the hash of the request it came with (null when the request had none). */
+  private record IdempotencyRequest(String key, String hash) {
+    static IdempotencyRequest of(JsonObject body) {
+      String key = body.getString(Messages.IDEMPOTENCY_KEY);
+      return key == null ? null : new IdempotencyRequest(key, body.getString(Messages.REQUEST_HASH, ""));
+    }
+  }
+
+  /**
+   * Runs {@code execute} at most once per (subject, key): a stored outcome is replayed (same
+   * request) or refused with 422 (another request); a concurrent duplicate that lost the race for
+   * the key replays the winner's outcome.
+   */
+  private Future<Object> idempotent(String subject, IdempotencyRequest idem, Supplier<Future<JsonObject>> execute) {
+    if (idem == null) {
+      return execute.get().map(body -> body);
+    }
+    return IdempotencyStore.find(pool, subject, idem.key(), Instant.now()).compose(found -> {
+      if (found.isPresent()) {
+        return replay(found.get(), idem);
+      }
+      return execute.get().<Object>map(body -> body).recover(err -> {
+        if (!(err instanceof IdempotencyStore.KeyTaken)) {
+          return Future.failedFuture(err);
+        }
+        return IdempotencyStore.find(pool, subject, idem.key(), Instant.now()).compose(winner -> winner.isPresent()
+            ? replay(winner.get(), idem)
+            : Future.failedFuture(new UowException.Conflict("a request with the same Idempotency-Key is in progress; "
+                + "retry it")));
+      });
+    });
+  }
+
+  private Future<Object> replay(IdempotencyStore.Outcome outcome, IdempotencyRequest idem) {
+    if (!outcome.requestHash().equals(idem.hash())) {
+      return Future.failedFuture(new UowException.Invalid("Idempotency-Key '" + idem.key()
+          + "' was already used with a different request",
+          List.of(new FieldError("Idempotency-Key", "already used with a different request body"))));
+    }
+    stats.replays++;
+    return Future.succeededFuture(new Replies.WithHeaders(outcome.response(), Map.of(Replies.REPLAYED, "true")));
+  }
+
+  // ---- one-round-trip transactions ------------------------------------------------------------
+
+  /**
+   * Applies a list of operations to a fresh unit and commits it through the same path as a session
+   * unit. Temp ids: every new operation's {@code lid} is known before any operation is applied, so
+   * a reference may name a lid defined later in the list.
+   */
+  private Future<JsonObject> transact(Object rawOperations, String subject, IdempotencyRequest idem) {
+    List<JsonObject> operations = TransactionOperations.parse(rawOperations, config.limits().maxEntities());
+    TransactionOperations.Resolved resolved = TransactionOperations.assignIds(operations);
+    UnitOfWork unit = new UnitOfWork(UUID.randomUUID().toString(), subject, Instant.now(), config.limits());
+    Future<io.uowservice.domain.TypeCatalog> types = Future.succeededFuture(catalog.current());
+    for (JsonObject op : operations) {
+      if (op.getValue("type") instanceof String t) {
+        types = types.compose(c -> catalog.knowing(t));
+      }
+    }
+    return types.compose(c -> prefetch(operations, resolved))
+        .compose(loaded -> {
+          for (int i = 0; i < operations.size(); i++) {
+            apply(unit, operations.get(i), resolved, loaded, i);
+          }
+          stats.transactions++;
+          return commit(unit, subject, idem, (plan, started) -> transactionResult(unit, plan, started));
+        });
+  }
+
+  /** Loads, all at once, the stored entities the non-new operations name. */
+  private Future<Map<String, Entity>> prefetch(List<JsonObject> operations, TransactionOperations.Resolved resolved) {
+    Map<String, Future<Entity>> loads = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < operations.size(); i++) {
+      JsonObject op = operations.get(i);
+      String id = resolved.ids().get(i);
+      if (!"new".equals(op.getString("op")) && !resolved.newIds().contains(id) && !loads.containsKey(id)) {
+        String type = op.getValue("type") instanceof String t ? t : null;
+        int index = i;
+        loads.put(id, load(type, id).recover(err -> Future.failedFuture(TransactionOperations.at(index, err))));
+      }
+    }
+    return Future.all(new ArrayList<>(loads.values())).map(all -> {
+      Map<String, Entity> byId = new HashMap<>();
+      loads.forEach((id, f) -> byId.put(id, f.result()));
+      return byId;
+    });
+  }
+
+  private void apply(UnitOfWork unit, JsonObject op, TransactionOperations.Resolved resolved, Map<String, Entity> loaded,
+      int index) {
+    String id = resolved.ids().get(index);
+    try {
+      String type = optionalType(op);
+      Long expected = expectedVersion(op);
+      switch (op.getString("op")) {
+        case "new" -> unit.registerNew(factory.create(EntityJson.plainMap(op.copy().put("id", id)), catalog.current(),
+            resolved.lids()::get), op.getString("lid"));
+        case "dirty" -> {
+          Object changes = op.getValue("changes");
+          if (changes != null && !(changes instanceof JsonObject)) {
+            throw new UowException.Invalid("changes must be a JSON object",
+                List.of(new FieldError("changes", "must be a JSON object")));
+          }
+          unit.registerDirty(id, type, loaded.get(id), current -> factory.applyChanges(current,
+              EntityJson.plainMap((JsonObject) changes), catalog.current(), resolved.lids()::get), expected);
+        }
+        case "deleted" -> unit.registerDeleted(id, type, loaded.get(id), expected);
+        case "clean" -> unit.registerClean(id, type, loaded.get(id));
+        default -> throw new IllegalStateException("unparsed op");
+      }
+    } catch (UowException e) {
+      throw (UowException) TransactionOperations.at(index, e);
+    }
+  }
+
+  private static JsonObject transactionResult(UnitOfWork unit, FlushPlan plan, long startedNanos) {
+    JsonArray results = new JsonArray();
+    for (FlushPlan.Committed c : plan.results()) {
+      JsonObject r = new JsonObject();
+      if (c.lid() != null) {
+        r.put("lid", c.lid());
+      }
+      results.add(r.put("id", c.id()).put("type", c.type()).put("version", c.version())
+          .put("state", c.state().wireName()));
+    }
+    return new JsonObject()
+        .put("transaction_id", unit.id())
+        .put("results", results)
+        .put("duration_ms", (System.nanoTime() - startedNanos) / 1_000_000.0);
+  }
+
+  // ---- savepoints -----------------------------------------------------------------------------
+
+  private static JsonObject savepoint(UnitOfWork unit, Object rawName) {
+    String name = savepointName(rawName);
+    return savepointJson(unit.savepoint(name, Instant.now()));
+  }
+
+  private static JsonObject savepoints(UnitOfWork unit) {
+    JsonArray items = new JsonArray();
+    unit.savepoints().forEach(sp -> items.add(savepointJson(sp)));
+    return new JsonObject().put("items", items);
+  }
+
+  private static JsonObject rollbackTo(UnitOfWork unit, Object rawName) {
+    UnitOfWork.Savepoint restored = unit.rollbackTo(savepointName(rawName));
+    return new JsonObject().put("unit_of_work_id", unit.id()).put("to_savepoint", restored.name())
+        .put("counts", countsJson(unit.counts()));
+  }
+
+  private static String savepointName(Object raw) {
+    if (raw instanceof String s && s.matches("[A-Za-z0-9_.:-]{1,64}")) {
+      return s;
+    }
+    throw new UowException.Invalid("a savepoint name is 1-64 letters, digits, '_', '.', ':' or '-'",
+        List.of(new FieldError("name", "must be 1-64 letters, digits, '_', '.', ':' or '-'")));
+  }
+
+  private static JsonObject savepointJson(UnitOfWork.Savepoint sp) {
+    return new JsonObject().put("name", sp.name()).put("created_at", EntityJson.time(sp.createdAt()))
+        .put("counts", countsJson(sp.counts()));
+  }
+
+  private static JsonObject commitResult(FlushPlan plan, long startedNanos, UnitOfWork unit) {
     JsonArray entities = new JsonArray();
     for (FlushPlan.Committed c : plan.results()) {
       JsonObject e = new JsonObject().put("id", c.id()).put("type", c.type()).put("version", c.version())
@@ -382,7 +585,9 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         .put("commits", stats.commits)
         .put("failed_commits", stats.failedCommits)
         .put("rollbacks", stats.rollbacks)
-        .put("conflicts", stats.conflicts);
+        .put("conflicts", stats.conflicts)
+        .put("transactions", stats.transactions)
+        .put("idempotent_replays", stats.replays);
   }
 
   /** Counters of this shard; summed over shards by the stats endpoint. */
@@ -394,5 +599,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     long failedCommits;
     long rollbacks;
     long conflicts;
+    long transactions;
+    long replays;
   }
 }
