@@ -7,6 +7,7 @@ import io.uowservice.repository.Database;
 import io.uowservice.repository.Migrations;
 import io.uowservice.repository.RepositoryVerticle;
 import io.uowservice.repository.TypeRegistryVerticle;
+import io.uowservice.security.JwtSecurity;
 import io.uowservice.uow.UnitOfWorkVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -32,7 +33,13 @@ public final class Application {
   }
 
   /** Completes with the deployment ids, in deployment order, once the API serves. */
-  public static Future<List<String>> deploy(Vertx vertx, AppConfig config) {
+  public static Future<List<String>> deploy(Vertx vertx, AppConfig given) {
+    AppConfig config;
+    try {
+      config = withResolvedSecret(given);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     List<String> ids = new ArrayList<>();
     JsonObject source = config.source();
     return migrate(vertx, config)
@@ -66,6 +73,19 @@ public final class Application {
           ids.add(id);
           return ids;
         });
+  }
+
+  /** The HS256 secret checked (or generated, on the embedded default) before any verticle sees it. */
+  private static AppConfig withResolvedSecret(AppConfig config) {
+    String secret = JwtSecurity.resolveSecret(config);
+    if (secret.equals(config.security().jwtSecret())) {
+      return config;
+    }
+    JsonObject source = config.source();
+    source.getJsonObject("security").put("jwt_secret", secret);
+    LOG.info("security is on with a generated secret (kept in {}); mint a token with: java -jar "
+        + "target/unit-of-work-service.jar token --sub alice --roles reader,writer", JwtSecurity.secretFile(config));
+    return AppConfig.from(source);
   }
 
   private static Future<Void> migrate(Vertx vertx, AppConfig config) {

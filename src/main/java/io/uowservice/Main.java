@@ -23,12 +23,18 @@ import sun.misc.Signal;
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  private static final String USAGE = "usage: java -jar unit-of-work-service.jar [--config FILE]";
+  private static final String USAGE = "usage: java -jar unit-of-work-service.jar [--config FILE]\n"
+      + "       java -jar unit-of-work-service.jar token --sub SUBJECT [--roles reader,writer,admin] [--ttl 1h]";
 
   private Main() {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && "token".equals(args[0])) {
+      int status = io.uowservice.security.TokenCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+          System.getenv(), System.out, System.err);
+      System.exit(status);
+    }
     Path configFile = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {

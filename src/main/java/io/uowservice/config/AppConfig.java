@@ -46,7 +46,11 @@ public record AppConfig(
   }
 
   public record Security(boolean enabled, String jwtSecret, List<String> allowedOrigins, int rateLimitRequests,
-      Duration rateLimitWindow) {
+      Duration rateLimitWindow, String jwtAlgorithm, String jwtPublicKeyPath, String jwtPrivateKeyPath,
+      String jwtIssuer, String jwtAudience, Duration clockSkew, boolean allowWeakSecret) {
+
+    /** The seed's placeholder: never a real secret. */
+    public static final String PLACEHOLDER_SECRET = "your-secret-key";
   }
 
   public record Units(Duration idleTimeout, String defaultEntityType, List<String> supportedEntityTypes,
@@ -80,7 +84,11 @@ public record AppConfig(
     }
     Security security = new Security(r.bool("security.enabled"), r.string("security.jwt_secret"),
         r.list("security.allowed_origins"), r.integer("security.rate_limit_requests", 1, Integer.MAX_VALUE),
-        r.duration("security.rate_limit_window", Duration.ofSeconds(1)));
+        r.duration("security.rate_limit_window", Duration.ofSeconds(1)),
+        r.oneOf("security.jwt_algorithm", List.of("HS256", "RS256", "ES256")),
+        r.string("security.jwt_public_key_path").trim(), r.string("security.jwt_private_key_path").trim(),
+        r.string("security.jwt_issuer").trim(), r.string("security.jwt_audience").trim(),
+        r.duration("security.clock_skew", Duration.ZERO), r.bool("security.allow_weak_secret"));
 
     List<String> supported = r.list("unit_of_work.supported_entity_types");
     for (String type : supported) {

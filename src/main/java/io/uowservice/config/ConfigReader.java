@@ -6,13 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Typed, key-naming reads from the merged configuration tree. */
 final class ConfigReader {
-
-  private static final Pattern DURATION = Pattern.compile("^(\\d+)\\s*(ms|s|m|h|d)?$");
 
   private final JsonObject root;
 
@@ -85,7 +81,7 @@ final class ConfigReader {
     Object v = raw(key);
     Duration d;
     try {
-      d = parseDuration(v);
+      d = Durations.parse(v);
     } catch (ArithmeticException | IllegalArgumentException | java.time.format.DateTimeParseException e) {
       throw new ConfigException(key, "must be a duration such as 900, 30s, 15m or 2h, got '" + v + "'");
     }
@@ -93,29 +89,6 @@ final class ConfigReader {
       throw new ConfigException(key, "must be at least " + min.toMillis() + " ms");
     }
     return d;
-  }
-
-  private static Duration parseDuration(Object v) {
-    if (v instanceof Integer || v instanceof Long) {
-      return Duration.ofSeconds(((Number) v).longValue());
-    }
-    if (v instanceof Number n) {
-      return Duration.ofMillis(Math.round(n.doubleValue() * 1000));
-    }
-    String s = v == null ? "" : v.toString().trim().toLowerCase(Locale.ROOT);
-    Matcher m = DURATION.matcher(s);
-    if (!m.matches()) {
-      return Duration.parse(s.toUpperCase(Locale.ROOT));
-    }
-    long amount = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      case "d" -> Duration.ofDays(amount);
-      default -> Duration.ofSeconds(amount);
-    };
   }
 
   List<String> list(String key) {

@@ -10,7 +10,10 @@ import io.uowservice.bus.Replies;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.EntityType;
 import io.uowservice.repository.Tables;
+import io.uowservice.security.JwtSecurity;
+import io.uowservice.security.Role;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -56,6 +59,7 @@ public final class HttpVerticle extends VerticleBase {
   private DeliveryOptions commitOptions;
   private HealthChecks health;
   private HttpServer server;
+  private AccessControl access;
   private final Instant startedAt = Instant.now();
 
   @Override
@@ -72,7 +76,12 @@ public final class HttpVerticle extends VerticleBase {
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setCompressionSupported(true));
-    return server.requestHandler(router()).listen();
+    // key files are read once here, off the event loop
+    return vertx.executeBlocking(() -> config.security().enabled() ? JwtSecurity.create(vertx, config.security()) : null)
+        .compose(jwt -> {
+          access = new AccessControl(jwt, Set.of(API + "/info", "/health", "/metrics"));
+          return server.requestHandler(router()).listen();
+        });
   }
 
   Router router() {
@@ -83,30 +92,39 @@ public final class HttpVerticle extends VerticleBase {
     });
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
 
-    router.post(API + "/units-of-work").handler(this::createUnit);
-    router.get(API + "/units-of-work/:unitId").handler(ctx -> unit(ctx, UnitActions.SUMMARY, byPath(ctx), 200));
-    router.delete(API + "/units-of-work/:unitId").handler(ctx -> unit(ctx, UnitActions.DISCARD, byPath(ctx), 204));
-    unitRoutes(router, API + "/units-of-work/:unitId", this::byPath);
-    router.get(API + "/unit-of-work").handler(ctx -> unit(ctx, UnitActions.SUMMARY, byHeader(ctx), 200));
-    router.delete(API + "/unit-of-work").handler(ctx -> unit(ctx, UnitActions.DISCARD, byHeader(ctx), 204));
-    unitRoutes(router, API + "/unit-of-work", this::byHeader);
+    router.route().handler(access::authenticate);
+    Handler<RoutingContext> reader = access.requires(Role.READER);
+    Handler<RoutingContext> writer = access.requires(Role.WRITER);
+    Handler<RoutingContext> admin = access.requires(Role.ADMIN);
 
-    router.post(API + "/transactions").handler(this::transaction);
+    router.post(API + "/units-of-work").handler(writer).handler(this::createUnit);
+    router.get(API + "/units-of-work/:unitId").handler(reader)
+        .handler(ctx -> unit(ctx, UnitActions.SUMMARY, byPath(ctx), 200));
+    router.delete(API + "/units-of-work/:unitId").handler(writer)
+        .handler(ctx -> unit(ctx, UnitActions.DISCARD, byPath(ctx), 204));
+    unitRoutes(router, API + "/units-of-work/:unitId", this::byPath, reader, writer, admin);
+    router.get(API + "/unit-of-work").handler(reader)
+        .handler(ctx -> unit(ctx, UnitActions.SUMMARY, byHeader(ctx), 200));
+    router.delete(API + "/unit-of-work").handler(writer)
+        .handler(ctx -> unit(ctx, UnitActions.DISCARD, byHeader(ctx), 204));
+    unitRoutes(router, API + "/unit-of-work", this::byHeader, reader, writer, admin);
 
-    router.get(API + "/entities/:type/count").handler(this::countEntities);
-    router.get(API + "/entities/:type/:id").handler(this::getEntity);
-    router.head(API + "/entities/:type/:id").handler(this::headEntity);
-    router.get(API + "/entities/:type").handler(this::listEntities);
+    router.post(API + "/transactions").handler(writer).handler(this::transaction);
+
+    router.get(API + "/entities/:type/count").handler(reader).handler(this::countEntities);
+    router.get(API + "/entities/:type/:id").handler(reader).handler(this::getEntity);
+    router.head(API + "/entities/:type/:id").handler(reader).handler(this::headEntity);
+    router.get(API + "/entities/:type").handler(reader).handler(this::listEntities);
 
     for (String path : List.of(API + "/repositories", API + "/repositories/")) {
-      router.post(path).handler(this::registerRepository);
-      router.get(path).handler(ctx -> forward(ctx, Addresses.TYPES, TypeActions.LIST, new JsonObject(), 200,
-          reply -> reply.getJsonArray("items")));
+      router.post(path).handler(admin).handler(this::registerRepository);
+      router.get(path).handler(reader).handler(ctx -> forward(ctx, Addresses.TYPES, TypeActions.LIST,
+          new JsonObject(), 200, reply -> reply.getJsonArray("items")));
     }
-    router.get(API + "/repositories/:type").handler(ctx -> forward(ctx, Addresses.TYPES, TypeActions.DESCRIBE,
-        new JsonObject().put(Messages.TYPE, ctx.pathParam("type")), 200, AS_IS));
+    router.get(API + "/repositories/:type").handler(reader).handler(ctx -> forward(ctx, Addresses.TYPES,
+        TypeActions.DESCRIBE, new JsonObject().put(Messages.TYPE, ctx.pathParam("type")), 200, AS_IS));
 
-    router.get(API + "/stats").handler(this::stats);
+    router.get(API + "/stats").handler(reader).handler(this::stats);
     router.get(API + "/info").handler(this::info);
     router.get("/health").handler(this::health);
 
@@ -124,8 +142,9 @@ public final class HttpVerticle extends VerticleBase {
   // ---- units of work --------------------------------------------------------------------------
 
   /** The unit-scoped routes, mounted under both the id-addressed path and the seed's path. */
-  private void unitRoutes(Router router, String base, Function<RoutingContext, UnitRef> ref) {
-    router.post(base + "/entities/:state").handler(ctx -> {
+  private void unitRoutes(Router router, String base, Function<RoutingContext, UnitRef> ref,
+      Handler<RoutingContext> reader, Handler<RoutingContext> writer, Handler<RoutingContext> admin) {
+    router.post(base + "/entities/:state").handler(writer).handler(ctx -> {
       String state = ctx.pathParam("state");
       if (!STATES.contains(state)) {
         problem(ctx, Problem.notFound("no entity set '" + state + "'; use new, dirty, deleted or clean"));
@@ -140,8 +159,8 @@ public final class HttpVerticle extends VerticleBase {
             });
       }
     });
-    router.get(base + "/entities").handler(ctx -> unit(ctx, UnitActions.ENTITIES, ref.apply(ctx), 200));
-    router.get(base + "/entities/:state").handler(ctx -> {
+    router.get(base + "/entities").handler(reader).handler(ctx -> unit(ctx, UnitActions.ENTITIES, ref.apply(ctx), 200));
+    router.get(base + "/entities/:state").handler(reader).handler(ctx -> {
       String state = ctx.pathParam("state");
       if (!STATES.contains(state)) {
         problem(ctx, Problem.notFound("no entity set '" + state + "'; use new, dirty, deleted or clean"));
@@ -150,15 +169,15 @@ public final class HttpVerticle extends VerticleBase {
       unit(ctx, UnitActions.ENTITIES, ref.apply(ctx), new JsonObject().put(Messages.STATE, state), 200,
           r -> r.getJsonArray("items"));
     });
-    router.delete(base + "/entities").handler(ctx -> unit(ctx, UnitActions.CLEAR, ref.apply(ctx), 204));
-    router.post(base + "/commit").handler(ctx -> {
+    router.delete(base + "/entities").handler(admin).handler(ctx -> unit(ctx, UnitActions.CLEAR, ref.apply(ctx), 204));
+    router.post(base + "/commit").handler(writer).handler(ctx -> {
       UnitRef unit = ref.apply(ctx);
       JsonObject body = new JsonObject();
       if (idempotency(ctx, body, "commit " + (unit.unitId() == null ? "default" : unit.unitId()))) {
         unit(ctx, UnitActions.COMMIT, unit, body, 200, AS_IS);
       }
     });
-    router.post(base + "/rollback").handler(ctx -> {
+    router.post(base + "/rollback").handler(writer).handler(ctx -> {
       JsonObject body = new JsonObject();
       if (!ctx.body().isEmpty()) {
         JsonObject payload = jsonBody(ctx);
@@ -169,14 +188,14 @@ public final class HttpVerticle extends VerticleBase {
       }
       unit(ctx, UnitActions.ROLLBACK, ref.apply(ctx), body, 200, AS_IS);
     });
-    router.post(base + "/savepoints").handler(ctx -> {
+    router.post(base + "/savepoints").handler(writer).handler(ctx -> {
       JsonObject payload = jsonBody(ctx);
       if (payload != null) {
         unit(ctx, UnitActions.SAVEPOINT, ref.apply(ctx), new JsonObject().put(Messages.NAME, payload.getValue("name")),
             201, AS_IS);
       }
     });
-    router.get(base + "/savepoints").handler(ctx -> unit(ctx, UnitActions.SAVEPOINTS, ref.apply(ctx),
+    router.get(base + "/savepoints").handler(reader).handler(ctx -> unit(ctx, UnitActions.SAVEPOINTS, ref.apply(ctx),
         new JsonObject(), 200, reply -> reply.getJsonArray("items")));
   }
 
@@ -458,9 +477,8 @@ public final class HttpVerticle extends VerticleBase {
 
   // ---- plumbing -------------------------------------------------------------------------------
 
-  /** Until authentication lands every request acts as the subject {@code anonymous}. */
   private static String subject(RoutingContext ctx) {
-    return "anonymous";
+    return AccessControl.subject(ctx);
   }
 
   private Future<JsonObject> request(String address, String action, JsonObject body) {

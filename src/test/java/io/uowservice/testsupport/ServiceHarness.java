@@ -70,9 +70,14 @@ public final class ServiceHarness implements AutoCloseable {
     env.put("UOW_HTTP__INSTANCES", "2");
     env.put("UOW_UNIT_OF_WORK__SHARDS", "2");
     env.putAll(overrides);
-    AppConfig config = await(ConfigLoader.load(vertx, null, env));
-    List<String> deployments = await(Application.deploy(vertx, config));
-    return new ServiceHarness(vertx, database, config, deployments);
+    try {
+      AppConfig config = await(ConfigLoader.load(vertx, null, env));
+      List<String> deployments = await(Application.deploy(vertx, config));
+      return new ServiceHarness(vertx, database, config, deployments);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
   }
 
   public AppConfig config() {

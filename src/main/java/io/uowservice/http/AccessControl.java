@@ -1,0 +1,94 @@
+package io.uowservice.http;
+
+import io.uowservice.bus.Problem;
+import io.uowservice.security.JwtSecurity;
+import io.uowservice.security.Role;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authentication (Bearer JWT) and role checks for the API routes. With security off every request
+ * acts as {@code anonymous} with all roles. 401 means "who are you?" (no or bad token), 403 "you
+ * may not" (valid token, role lacking). Tokens and query strings are never logged.
+ */
+final class AccessControl {
+
+  static final String SUBJECT = "uow.subject";
+  static final String ROLES = "uow.roles";
+  static final String ANONYMOUS = "anonymous";
+  private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
+
+  private final JwtSecurity jwt;
+  private final Set<String> openPaths;
+
+  /** {@code jwt} null = security disabled. */
+  AccessControl(JwtSecurity jwt, Set<String> openPaths) {
+    this.jwt = jwt;
+    this.openPaths = Set.copyOf(openPaths);
+  }
+
+  void authenticate(RoutingContext ctx) {
+    if (jwt == null || openPaths.contains(ctx.request().path())) {
+      ctx.put(SUBJECT, ANONYMOUS).put(ROLES, Role.all());
+      ctx.next();
+      return;
+    }
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    String token = bearer(header);
+    if (token == null) {
+      deny(ctx, 401, "Bearer realm=\"unit-of-work\"", header == null ? "a Bearer token is required"
+          : "the Authorization header must be 'Bearer <token>'");
+      return;
+    }
+    jwt.verify(token).onComplete(ar -> {
+      if (ar.failed()) {
+        String reason = ar.cause() instanceof JwtSecurity.InvalidToken ? ar.cause().getMessage()
+            : "the token could not be verified";
+        deny(ctx, 401, "Bearer realm=\"unit-of-work\", error=\"invalid_token\", error_description=\""
+            + reason + "\"", reason);
+        return;
+      }
+      ctx.put(SUBJECT, ar.result().subject()).put(ROLES, ar.result().roles());
+      ctx.next();
+    });
+  }
+
+  /** A route handler letting through only holders of {@code role} (or a role above it). */
+  Handler<RoutingContext> requires(Role role) {
+    return ctx -> {
+      Set<Role> held = ctx.get(ROLES);
+      if (held != null && Role.anyGrants(held, role)) {
+        ctx.next();
+      } else {
+        deny(ctx, 403, null, "this operation needs the " + role.claim() + " role");
+      }
+    };
+  }
+
+  static String subject(RoutingContext ctx) {
+    String subject = ctx.get(SUBJECT);
+    return subject == null ? ANONYMOUS : subject;
+  }
+
+  private static String bearer(String header) {
+    if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = header.substring(7).trim();
+    return token.isEmpty() ? null : token;
+  }
+
+  private static void deny(RoutingContext ctx, int status, String challenge, String detail) {
+    LOG.info("denied {} {} -> {}: {}", ctx.request().method(), ctx.request().path(), status, detail);
+    if (challenge != null) {
+      ctx.response().putHeader("WWW-Authenticate", challenge);
+    }
+    HttpVerticle.problem(ctx, status == 401
+        ? Problem.of(401, "unauthorized", "Unauthorized", detail)
+        : Problem.of(403, "forbidden", "Forbidden", detail));
+  }
+}
