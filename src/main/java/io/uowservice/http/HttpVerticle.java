@@ -18,6 +18,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
@@ -29,6 +30,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +92,7 @@ public final class HttpVerticle extends VerticleBase {
       ctx.response().putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff");
       ctx.next();
     });
+    router.route().handler(cors());
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
 
     router.route().handler(access::authenticate);
@@ -137,6 +140,23 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(500, ctx -> problem(ctx, Problem.from(ctx.failure() == null
         ? new IllegalStateException("failed with 500") : ctx.failure())));
     return router;
+  }
+
+  /**
+   * CORS from {@code security.allowed_origins}. Credentials are never allowed: the API takes a Bearer
+   * token from the Authorization header, so "*" is safe (no cookie rides along with a cross-site call).
+   */
+  private CorsHandler cors() {
+    CorsHandler cors = CorsHandler.create().allowCredentials(false).maxAgeSeconds(600)
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS))
+        .allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key", UNIT_HEADER))
+        .exposedHeaders(Set.of("ETag", "Location", "Idempotent-Replayed", "Retry-After", "RateLimit-Limit",
+            "RateLimit-Remaining", "RateLimit-Reset"));
+    List<String> origins = config.security().allowedOrigins();
+    if (!origins.contains("*")) {
+      cors.addOrigins(origins);
+    }
+    return cors;
   }
 
   // ---- units of work --------------------------------------------------------------------------

@@ -206,6 +206,19 @@ class ValidationTest {
   }
 
   @Test
+  void corsPreflightIsAnsweredForAnyOriginWithoutCredentials() {
+    Response preflight = service.send(HttpMethod.OPTIONS, "/api/v1/transactions", null, Map.of(
+        "Origin", "https://shop.example", "Access-Control-Request-Method", "POST",
+        "Access-Control-Request-Headers", "Authorization, Content-Type, Idempotency-Key"));
+
+    assertThat(preflight.status()).isIn(200, 204);
+    assertThat(preflight.header("Access-Control-Allow-Origin")).isIn("*", "https://shop.example");
+    assertThat(preflight.header("Access-Control-Allow-Credentials")).isNull();
+    assertThat(service.get("/api/v1/info").header("X-Content-Type-Options")).isEqualTo("nosniff");
+    assertThat(service.get("/api/v1/info").header("Cache-Control")).isEqualTo("no-store");
+  }
+
+  @Test
   void infoAndHealthNeedNothing() {
     Response info = service.get("/api/v1/info");
     assertThat(info.status()).isEqualTo(200);
