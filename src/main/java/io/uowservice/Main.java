@@ -4,7 +4,11 @@ import io.uowservice.config.AppConfig;
 import io.uowservice.config.ConfigException;
 import io.uowservice.config.ConfigLoader;
 import io.uowservice.repository.EmbeddedMariaDb;
+import io.uowservice.metrics.Telemetry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -62,7 +66,12 @@ public final class Main {
 
   private void run(Path configFile) {
     long started = System.nanoTime();
-    Vertx vertx = Vertx.vertx();
+    // Vert.x's own metrics (HTTP server, event bus, SQL pool) into the registry /metrics serves
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(Telemetry.registry()))
+        .build();
     EmbeddedMariaDb[] embedded = new EmbeddedMariaDb[1];
     AtomicBoolean stopping = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);

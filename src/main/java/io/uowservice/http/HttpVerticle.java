@@ -9,6 +9,7 @@ import io.uowservice.bus.Problem;
 import io.uowservice.bus.Replies;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.EntityType;
+import io.uowservice.metrics.Telemetry;
 import io.uowservice.repository.Tables;
 import io.uowservice.security.JwtSecurity;
 import io.uowservice.security.Role;
@@ -31,6 +32,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +132,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get(API + "/stats").handler(reader).handler(this::stats);
     router.get(API + "/info").handler(this::info);
     router.get("/health").handler(this::health);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(Telemetry.registry()));
 
     router.errorHandler(404, ctx -> problem(ctx, Problem.notFound("no resource at " + ctx.request().path())));
     router.errorHandler(405, ctx -> problem(ctx, Problem.of(405, "method-not-allowed", "Method not allowed",

@@ -20,6 +20,7 @@ import io.uowservice.domain.Tracked;
 import io.uowservice.domain.UnitOfWork;
 import io.uowservice.domain.UowException;
 import io.uowservice.events.DomainEvents;
+import io.uowservice.metrics.Telemetry;
 import io.uowservice.repository.CatalogHolder;
 import io.uowservice.repository.CommitExecutor;
 import io.uowservice.repository.CommitStep;
@@ -185,6 +186,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         it.remove();
         defaultUnits.remove(unit.owner(), unit.id());
         stats.expired++;
+        Telemetry.unitExpired();
         LOG.debug("unit of work {} expired after {} idle", unit.id(), idleTimeout);
       }
     }
@@ -325,6 +327,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         .map(v -> {
           unit.completeCommit();
           stats.commits++;
+          Telemetry.commit("committed", Duration.ofNanos(System.nanoTime() - started));
           events.forEach(event -> vertx.eventBus().publish(Addresses.EVENTS, event));
           return body.get();
         })
@@ -334,6 +337,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
             stats.conflicts++;
           }
           stats.failedCommits++;
+          Telemetry.commit(err instanceof UowException.StaleVersions ? "conflict"
+              : err instanceof UowException ? "rejected" : "failed", Duration.ofNanos(System.nanoTime() - started));
           return Future.failedFuture(err);
         });
   }
@@ -378,6 +383,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
           List.of(new FieldError("Idempotency-Key", "already used with a different request body"))));
     }
     stats.replays++;
+    Telemetry.idempotentReplay();
     return Future.succeededFuture(new Replies.WithHeaders(outcome.response(), Map.of(Replies.REPLAYED, "true")));
   }
 
@@ -525,6 +531,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
   private JsonObject rollback(UnitOfWork unit, String actor) {
     Map<EntityState, Integer> discarded = unit.discardAll();
     stats.rollbacks++;
+    Telemetry.rollback();
     vertx.eventBus().publish(Addresses.EVENTS, DomainEvents.rolledBack(unit.id(), actor, discarded, Instant.now()));
     return new JsonObject().put("unit_of_work_id", unit.id()).put("discarded", countsJson(discarded));
   }

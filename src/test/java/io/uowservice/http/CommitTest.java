@@ -284,6 +284,17 @@ class CommitTest {
   }
 
   @Test
+  void commitsAreCountedInPrometheusMetrics() {
+    committedOrder();
+
+    Response metrics = service.get("/metrics");
+
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.raw().bodyAsString()).contains("uow_commits_total{outcome=\"committed\"}")
+        .contains("uow_commit_duration_seconds_bucket");
+  }
+
+  @Test
   void anEmptyCommitSucceedsWithNothingWritten() {
     Response commit = service.post("/api/v1/units-of-work/" + newUnit() + "/commit");
     assertThat(commit.status()).isEqualTo(200);

@@ -1,0 +1,54 @@
+package io.uowservice.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+
+/**
+ * The process's Prometheus registry, scraped at {@code /metrics}: Vert.x's own metrics (HTTP,
+ * event bus, pools; when Main enables them) plus the service's domain meters declared here.
+ */
+public final class Telemetry {
+
+  private static final PrometheusMeterRegistry REGISTRY = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  static {
+    Metrics.addRegistry(REGISTRY);
+  }
+
+  private Telemetry() {
+  }
+
+  public static PrometheusMeterRegistry registry() {
+    return REGISTRY;
+  }
+
+  private static MeterRegistry meters() {
+    return REGISTRY;
+  }
+
+  /** A commit's outcome: committed, conflict (stale versions), rejected (client error) or failed. */
+  public static void commit(String outcome, Duration took) {
+    Counter.builder("uow_commits").description("Commits of units of work and transactions by outcome")
+        .tag("outcome", outcome).register(meters()).increment();
+    Timer.builder("uow_commit_duration").description("Time from commit request to its outcome")
+        .tag("outcome", outcome).publishPercentileHistogram().register(meters()).record(took);
+  }
+
+  public static void rollback() {
+    Counter.builder("uow_rollbacks").description("Units of work rolled back").register(meters()).increment();
+  }
+
+  public static void idempotentReplay() {
+    Counter.builder("uow_idempotent_replays").description("Requests answered from a stored Idempotency-Key outcome")
+        .register(meters()).increment();
+  }
+
+  public static void unitExpired() {
+    Counter.builder("uow_units_expired").description("Idle units of work discarded").register(meters()).increment();
+  }
+}
