@@ -282,10 +282,18 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     }
     Instant at = Instant.now();
     List<JsonObject> events = DomainEvents.ofCommit(unit.id(), actor, plan, at);
-    return committer.execute(new CommitStep.Context(unit.id(), actor, plan, at, events))
+    String progress = Addresses.progress(unit.id());
+    int total = plan.writes().stream().mapToInt(batch -> batch.entities().size()).sum();
+    int[] done = {0};
+    publishProgress(progress, "started", 0, total);
+    return committer.execute(new CommitStep.Context(unit.id(), actor, plan, at, events), rows -> {
+          done[0] = rows;
+          publishProgress(progress, "writing", rows, total);
+        })
         .map(v -> {
           unit.completeCommit();
           stats.commits++;
+          publishProgress(progress, "committed", total, total);
           events.forEach(event -> vertx.eventBus().publish(Addresses.EVENTS, event));
           return commitResult(unit, plan, started);
         })
@@ -295,8 +303,18 @@ public final class UnitOfWorkVerticle extends VerticleBase {
             stats.conflicts++;
           }
           stats.failedCommits++;
+          publishProgress(progress, "failed", done[0], total);
           return Future.failedFuture(err);
         });
+  }
+
+  /**
+   * A commit-progress frame for live clients (SockJS {@code uow.progress.<unit id>}); {@code done} counts
+   * rows written so far, a few frames per commit (one per write batch), never one per row. Publishing
+   * to an address nobody listens to costs next to nothing, so it is not made conditional.
+   */
+  private void publishProgress(String address, String phase, int done, int total) {
+    vertx.eventBus().publish(address, new JsonObject().put("phase", phase).put("done", done).put("total", total));
   }
 
   private static JsonObject commitResult(UnitOfWork unit, FlushPlan plan, long startedNanos) {
