@@ -1,5 +1,6 @@
 package io.uowservice.http;
 
+import io.uowservice.bridge.LiveUpdates;
 import io.uowservice.bus.Addresses;
 import io.uowservice.bus.Addresses.RepositoryActions;
 import io.uowservice.bus.Addresses.TypeActions;
@@ -53,6 +54,7 @@ public final class HttpVerticle extends VerticleBase {
   private DeliveryOptions commitOptions;
   private HealthChecks health;
   private HttpServer server;
+  private LiveUpdates liveUpdates;
   private final Instant startedAt = Instant.now();
 
   @Override
@@ -69,7 +71,10 @@ public final class HttpVerticle extends VerticleBase {
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setCompressionSupported(true));
-    return server.requestHandler(router()).listen();
+    return LiveUpdates.start(vertx, config).compose(live -> {
+      liveUpdates = live;
+      return server.requestHandler(router()).listen();
+    });
   }
 
   Router router() {
@@ -78,6 +83,8 @@ public final class HttpVerticle extends VerticleBase {
       ctx.response().putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff");
       ctx.next();
     });
+    // /ws and /eventbus: before the BodyHandler, which neither an upgrade nor SockJS wants
+    liveUpdates.mount(router);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
 
     router.post(API + "/units-of-work").handler(this::createUnit);
@@ -316,13 +323,14 @@ public final class HttpVerticle extends VerticleBase {
     for (int i = 0; i < config.units().shards(); i++) {
       shards.add(request(Addresses.unitShard(i), UnitActions.STATS, new JsonObject()));
     }
-    respond(ctx, Future.all(shards).map(all -> {
+    Future<JsonObject> live = request(Addresses.LIVE_STATS, "stats", new JsonObject());
+    respond(ctx, Future.all(shards).compose(all -> live.map(liveUpdates -> {
       JsonObject total = new JsonObject();
       for (int i = 0; i < all.size(); i++) {
         sum(total, all.resultAt(i));
       }
-      return total.put("shards", all.size());
-    }), 200, AS_IS);
+      return total.put("shards", all.size()).put("live_updates", liveUpdates);
+    })), 200, AS_IS);
   }
 
   /** Adds numeric leaves of {@code add} into {@code into}, recursively. */

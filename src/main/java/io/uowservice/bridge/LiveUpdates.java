@@ -1,0 +1,247 @@
+package io.uowservice.bridge;
+
+import io.uowservice.bus.Addresses;
+import io.uowservice.bus.Problem;
+import io.uowservice.config.AppConfig;
+import io.uowservice.events.DomainEvents;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live-update routes of ONE HTTP verticle instance: {@code GET /ws} (domain events as JSON text
+ * frames, optionally filtered by {@code ?types=}) and the SockJS event-bus bridge under {@code /eventbus}
+ * (outbound {@code uow.events} and {@code uow.progress.<unit id>}; nothing inbound). The instances share
+ * the port, and a socket lives on the event loop of the instance that accepted it, so each instance
+ * keeps its own WebSocket clients, touched only on that event loop (no locks).
+ *
+ * <p>Slow clients: a client's unsent frames are bounded by the socket's write queue, sized to
+ * {@code live_updates.max_queued_bytes} (Netty's outbound buffer; past it Vert.x holds at most a
+ * handful of frames before {@code writeQueueFull()} says so). A client past it is disconnected (close code 1008) rather than served with
+ * gaps: a client that silently misses events is worse off than one that knows to reconnect and
+ * re-read. Either way a commit never waits for a client and memory per client stays bounded.
+ */
+public final class LiveUpdates {
+
+  public static final String WS_PATH = "/ws";
+  public static final String EVENTBUS_PATH = "/eventbus";
+
+  /** What {@code ?types=} may name. */
+  static final Set<String> EVENT_TYPES = new TreeSet<>(List.of(DomainEvents.ENTITY_CREATED,
+      DomainEvents.ENTITY_UPDATED, DomainEvents.ENTITY_DELETED, DomainEvents.UNIT_COMMITTED,
+      DomainEvents.UNIT_ROLLED_BACK));
+
+  private static final Logger LOG = LoggerFactory.getLogger(LiveUpdates.class);
+  private static final short POLICY_VIOLATION = 1008;
+
+  private final Vertx vertx;
+  private final int maxQueuedBytes;
+  private final LiveUpdateStats stats;
+  private final Set<Client> clients = new LinkedHashSet<>();
+
+  /** One WebSocket client; {@code types} null = every event. */
+  private record Client(ServerWebSocket ws, Set<String> types) {
+
+    boolean wants(String type) {
+      return types == null || types.contains(type);
+    }
+  }
+
+  private LiveUpdates(Vertx vertx, AppConfig config) {
+    this.vertx = vertx;
+    this.maxQueuedBytes = config.liveUpdates().maxQueuedBytes();
+    this.stats = LiveUpdateStats.of(vertx);
+  }
+
+  /**
+   * Call from the HTTP verticle's start: the frame consumer must be registered on its context so frames
+   * arrive on the event loop its sockets live on (and it goes away when that verticle is undeployed).
+   */
+  public static Future<LiveUpdates> start(Vertx vertx, AppConfig config) {
+    LiveUpdates live = new LiveUpdates(vertx, config);
+    return vertx.eventBus().<String>localConsumer(Addresses.LIVE_FRAMES, live::fanOut).completion().map(live);
+  }
+
+  /**
+   * Installs the routes. Mount them before any BodyHandler: SockJS's HTTP transports read request bodies
+   * themselves, and a WebSocket upgrade has none.
+   */
+  public void mount(Router router) {
+    router.route(WS_PATH).handler(LiveUpdates::authorize);
+    router.route(EVENTBUS_PATH + "/*").handler(LiveUpdates::authorize);
+    router.get(WS_PATH).handler(this::upgrade);
+    router.route(EVENTBUS_PATH + "/*").subRouter(sockJsBridge());
+  }
+
+  /**
+   * THE place where a live-update connection is authorised: it runs before a /ws upgrade and before
+   * every /eventbus request (SockJS handshake, info, transports). Authentication is a later issue; then
+   * this verifies the Bearer token from the Authorization header or the {@code access_token} query
+   * parameter (browsers cannot set headers on a WebSocket) and answers 401 before any upgrade. Until
+   * then every connection acts as the subject {@code anonymous}.
+   */
+  private static void authorize(RoutingContext ctx) {
+    ctx.next();
+  }
+
+  // ---- /ws ------------------------------------------------------------------------------------
+
+  private void upgrade(RoutingContext ctx) {
+    Set<String> types;
+    try {
+      types = types(ctx.queryParam("types"));
+    } catch (IllegalArgumentException e) {
+      // refused before the upgrade: a typo would otherwise look like a quiet stream
+      problem(ctx, Problem.badRequest(e.getMessage()));
+      return;
+    }
+    String upgrade = ctx.request().getHeader(HttpHeaders.UPGRADE);
+    if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+      ctx.response().putHeader(HttpHeaders.UPGRADE, "websocket");
+      problem(ctx, Problem.of(426, "upgrade-required", "Upgrade required",
+          WS_PATH + " is a WebSocket endpoint: connect with a WebSocket client"));
+      return;
+    }
+    ctx.request().toWebSocket()
+        .onSuccess(ws -> accept(ws, types))
+        .onFailure(err -> LOG.debug("WebSocket upgrade of {} failed: {}", WS_PATH, err.getMessage()));
+  }
+
+  /** The {@code ?types=} filter: null for none; every name must be an event type. */
+  static Set<String> types(List<String> params) {
+    if (params.isEmpty()) {
+      return null;
+    }
+    Set<String> types = new TreeSet<>();
+    params.forEach(p -> Arrays.stream(p.split(",")).map(String::trim).filter(t -> !t.isEmpty())
+        .forEach(types::add));
+    Set<String> unknown = new TreeSet<>(types);
+    unknown.removeAll(EVENT_TYPES);
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("unknown event type" + (unknown.size() == 1 ? " " : "s ")
+          + String.join(", ", unknown) + " in types; known: " + String.join(", ", EVENT_TYPES));
+    }
+    if (types.isEmpty()) {
+      throw new IllegalArgumentException("types must name at least one of " + String.join(", ", EVENT_TYPES));
+    }
+    return Set.copyOf(types);
+  }
+
+  private void accept(ServerWebSocket ws, Set<String> types) {
+    // the socket's write queue IS the per-client bound: past it writeQueueFull() says so (see fanOut)
+    ws.setWriteQueueMaxSize(maxQueuedBytes);
+    Client client = new Client(ws, types);
+    clients.add(client);
+    stats.webSocketClients.increment();
+    ws.closeHandler(v -> forget(client));
+    ws.exceptionHandler(err -> LOG.debug("live client {}: {}", ws.remoteAddress(), err.getMessage()));
+    // outbound only: whatever a client sends is ignored (no message handler)
+  }
+
+  private void fanOut(Message<String> frame) {
+    String type = frame.headers().get(BridgeVerticle.TYPE_HEADER);
+    String text = frame.body();
+    Iterator<Client> it = clients.iterator();
+    while (it.hasNext()) {
+      Client client = it.next();
+      if (client.ws().isClosed()) {
+        // closed by the peer; its close handler may not have run yet (writeQueueFull would throw)
+        it.remove();
+        stats.webSocketClients.decrement();
+        continue;
+      }
+      if (!client.wants(type)) {
+        continue;
+      }
+      if (client.ws().writeQueueFull()) {
+        it.remove();
+        stats.webSocketClients.decrement();
+        tooSlow(client.ws().remoteAddress(), () -> client.ws().close(POLICY_VIOLATION, tooSlowReason()));
+        continue;
+      }
+      client.ws().writeTextMessage(text);
+      stats.framesSent.increment();
+    }
+  }
+
+  private void forget(Client client) {
+    if (clients.remove(client)) {
+      stats.webSocketClients.decrement();
+    }
+  }
+
+  // ---- /eventbus (SockJS) ---------------------------------------------------------------------
+
+  private Router sockJsBridge() {
+    SockJSBridgeOptions options = new SockJSBridgeOptions()
+        .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.EVENTS))
+        .addOutboundPermitted(new PermittedOptions()
+            .setAddressRegex(Pattern.quote(Addresses.progress("")) + ".+"));
+    // no inbound permitted: every send or publish is answered with an access_denied error frame, so
+    // a browser can never reach a unit-of-work actor or any other service address
+    return SockJSHandler.create(vertx, new SockJSHandlerOptions()).bridge(options, this::onBridgeEvent);
+  }
+
+  private void onBridgeEvent(BridgeEvent event) {
+    switch (event.type()) {
+      case SOCKET_CREATED -> {
+        event.socket().setWriteQueueMaxSize(maxQueuedBytes);
+        stats.sockJsClients.increment();
+      }
+      case SOCKET_CLOSED -> stats.sockJsClients.decrement();
+      case RECEIVE -> {
+        // the same bound as /ws: a message for a client whose queue is full is its last
+        if (event.socket().writeQueueFull()) {
+          tooSlow(event.socket().remoteAddress(), () -> event.socket().close(POLICY_VIOLATION, tooSlowReason()));
+          event.complete(false);
+          return;
+        }
+        stats.framesSent.increment();
+      }
+      default -> {
+        // register, unregister, send, publish: the permissions above decide
+      }
+    }
+    event.complete(true);
+  }
+
+  // ---- shared ---------------------------------------------------------------------------------
+
+  /** Drops the frame that did not fit, counts it, and disconnects the client. */
+  private void tooSlow(Object remote, Runnable close) {
+    stats.framesDropped.increment();
+    stats.slowClientsDisconnected.increment();
+    LOG.info("disconnecting live-update client {}: more than {} bytes of events unsent", remote, maxQueuedBytes);
+    close.run();
+  }
+
+  private String tooSlowReason() {
+    return "too slow: more than " + maxQueuedBytes + " bytes of events unsent";
+  }
+
+  private static void problem(RoutingContext ctx, Problem problem) {
+    JsonObject body = problem.toJson().put("instance", ctx.request().path());
+    ctx.response().setStatusCode(problem.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+        .end(body.toBuffer());
+  }
+}
