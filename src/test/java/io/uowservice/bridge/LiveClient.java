@@ -19,7 +19,7 @@ import java.util.function.Predicate;
 
 /**
  * A WebSocket client for the tests: /ws, or SockJS's raw WebSocket transport /eventbus/websocket
- * speaking the vertx-eventbus bridge frames. Every text frame it receives is queued as JSON; the test
+ * speaking the vertx-eventbus bridge frames. Every message it receives is queued as JSON; the test
  * thread takes them with bounded waits (never an event loop).
  */
 final class LiveClient implements AutoCloseable {
@@ -35,6 +35,8 @@ final class LiveClient implements AutoCloseable {
     this.client = client;
     this.socket = socket;
     socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    // SockJS's raw transport writes the bridge's frames as binary messages
+    socket.binaryMessageHandler(data -> frames.add(data.toJsonObject()));
     socket.closeHandler(v -> closed.tryComplete());
   }
 
