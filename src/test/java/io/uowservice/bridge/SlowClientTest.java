@@ -1,0 +1,142 @@
+package io.uowservice.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.uowservice.testsupport.ServiceHarness;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Live updates: a client that does not read is disconnected past a bounded queue; commits go on")
+class SlowClientTest {
+
+  /** Small, so a client that never reads overflows after a few dozen large frames. */
+  private static final int MAX_QUEUED_BYTES = 65_536;
+  /** An upper bound only: the kernel's socket buffers absorb an unknown amount before the queue fills. */
+  private static final int MAX_COMMITS = 40;
+  private static final int ENTITIES_PER_COMMIT = 5;
+  /** Each entity.created frame carries about this much. */
+  private static final String BLOB = "x".repeat(100_000);
+
+  private static Vertx vertx;
+  private static ServiceHarness service;
+  private static Units units;
+
+  @BeforeAll
+  static void start(Vertx v) {
+    vertx = v;
+    service = ServiceHarness.start(vertx, Map.of("UOW_LIVE_UPDATES__MAX_QUEUED_BYTES", String.valueOf(MAX_QUEUED_BYTES)));
+    units = new Units(service);
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+  }
+
+  @Test
+  void aSlowWebSocketClientIsDroppedWithoutSlowingCommits() throws IOException {
+    try (Socket stalled = neverReadingWebSocket(); LiveClient reader = LiveClient.connect(vertx, service, "/ws")) {
+      List<String> committed = new ArrayList<>();
+      while (slowClientsDisconnected() == 0 && committed.size() < MAX_COMMITS) {
+        String unit = units.open();
+        for (int e = 0; e < ENTITIES_PER_COMMIT; e++) {
+          units.add(unit, new JsonObject().put("type", "custom").put("name", "blob " + e)
+              .put("attributes", new JsonObject().put("blob", BLOB)));
+        }
+        // every commit succeeds although one client has stopped reading long ago
+        units.committed(unit);
+        committed.add(unit);
+      }
+
+      // the client that reads gets everything, in order
+      List<String> seen = new ArrayList<>();
+      reader.until(e -> {
+        if (e.getString("type").equals("unit_of_work.committed")) {
+          seen.add(e.getString("unit_of_work_id"));
+        }
+        return seen.size() == committed.size();
+      });
+      assertThat(seen).isEqualTo(committed);
+
+      JsonObject live = liveStats();
+      assertThat(live.getLong("slow_clients_disconnected")).isEqualTo(1);
+      assertThat(live.getLong("frames_dropped")).isEqualTo(1);
+      assertThat(live.getLong("websocket_clients")).isEqualTo(1);
+
+      // what the stalled client finds once it does read: some frames, then a close frame with 1008
+      // (policy violation), then the end of the connection
+      byte[] received = readToEnd(stalled);
+      assertThat(received.length).isLessThan(committed.size() * ENTITIES_PER_COMMIT * BLOB.length());
+      assertThat(indexOf(received, new byte[] {(byte) 0x88})).isNotNegative();
+      assertThat(new String(received, StandardCharsets.ISO_8859_1)).contains("too slow");
+    }
+  }
+
+  private static JsonObject liveStats() {
+    return service.get("/api/v1/stats").json().getJsonObject("live_updates");
+  }
+
+  private static long slowClientsDisconnected() {
+    return liveStats().getLong("slow_clients_disconnected");
+  }
+
+  /** A WebSocket client on a raw socket with a tiny receive buffer that, after the handshake, never reads. */
+  private static Socket neverReadingWebSocket() throws IOException {
+    Socket socket = new Socket();
+    socket.setReceiveBufferSize(4096);
+    socket.setSoTimeout(30_000);
+    socket.connect(new InetSocketAddress("127.0.0.1", service.config().http().port()));
+    socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      assertThat(b).as("handshake response").isNotNegative();
+      head.append((char) b);
+    }
+    assertThat(head.toString()).startsWith("HTTP/1.1 101");
+    return socket;
+  }
+
+  /** Reads until the server closes the connection (bounded by the socket's read timeout). */
+  private static byte[] readToEnd(Socket socket) throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    byte[] buffer = new byte[65_536];
+    InputStream in = socket.getInputStream();
+    for (int n; (n = in.read(buffer)) >= 0; ) {
+      all.write(buffer, 0, n);
+    }
+    return all.toByteArray();
+  }
+
+  private static int indexOf(byte[] data, byte[] part) {
+    outer:
+    for (int i = 0; i + part.length <= data.length; i++) {
+      for (int j = 0; j < part.length; j++) {
+        if (data[i + j] != part[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
