@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,10 +32,14 @@ final class LiveClient implements AutoCloseable {
   private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
   private final Promise<Void> closed = Promise.promise();
 
-  private LiveClient(WebSocketClient client, WebSocket socket) {
+  private final boolean sockJsFraming;
+
+  /** Runs on the socket's event loop as the connection completes, so no early frame is missed. */
+  private LiveClient(WebSocketClient client, WebSocket socket, boolean sockJsFraming) {
     this.client = client;
     this.socket = socket;
-    socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    this.sockJsFraming = sockJsFraming;
+    socket.textMessageHandler(sockJsFraming ? this::sockJsFrame : text -> frames.add(new JsonObject(text)));
     // SockJS's raw transport writes the bridge's frames as binary messages
     socket.binaryMessageHandler(data -> frames.add(data.toJsonObject()));
     socket.closeHandler(v -> closed.tryComplete());
@@ -42,9 +47,28 @@ final class LiveClient implements AutoCloseable {
 
   /** Connects to {@code path} (e.g. "/ws?types=entity.created") of the service's HTTP port. */
   static LiveClient connect(Vertx vertx, ServiceHarness service, String path) {
+    return connect(vertx, service, path, false);
+  }
+
+  /**
+   * Connects to the SockJS WebSocket transport {@code /eventbus/<server>/<session>/websocket}, the one a
+   * browser's SockJS client uses: messages come as {@code a["...", ...]}, {@code o} opens, {@code h} is a
+   * heartbeat.
+   */
+  static LiveClient sockJs(Vertx vertx, ServiceHarness service) {
+    return connect(vertx, service, "/eventbus/000/" + Units.unique("s") + "/websocket", true);
+  }
+
+  private static LiveClient connect(Vertx vertx, ServiceHarness service, String path, boolean sockJsFraming) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(4 << 20));
-    WebSocket socket = ServiceHarness.await(client.connect(service.config().http().port(), "127.0.0.1", path));
-    return new LiveClient(client, socket);
+    return ServiceHarness.await(client.connect(service.config().http().port(), "127.0.0.1", path)
+        .map(socket -> new LiveClient(client, socket, sockJsFraming)));
+  }
+
+  private void sockJsFrame(String text) {
+    if (text.startsWith("a")) {
+      new JsonArray(text.substring(1)).forEach(message -> frames.add(new JsonObject((String) message)));
+    }
   }
 
   /** The connect attempt's outcome, for upgrades that must be refused. */
@@ -54,7 +78,8 @@ final class LiveClient implements AutoCloseable {
   }
 
   void send(JsonObject frame) {
-    ServiceHarness.await(socket.writeTextMessage(frame.encode()));
+    String text = sockJsFraming ? new JsonArray().add(frame.encode()).encode() : frame.encode();
+    ServiceHarness.await(socket.writeTextMessage(text));
   }
 
   /** The next frame; fails the test if none comes within the bounded wait. */

@@ -90,6 +90,23 @@ class SockJsBridgeTest {
   }
 
   @Test
+  void aClientSpeakingSockJsFramingReceivesEventsToo() {
+    try (LiveClient client = LiveClient.sockJs(vertx, service)) {
+      register(client, "uow.events");
+      String unit = units.open();
+      String u = unique("u");
+
+      units.add(unit, user(u)).committed(unit);
+
+      JsonObject created = client.next();
+      assertThat(created.getString("type")).isEqualTo("rec");
+      assertThat(created.getString("address")).isEqualTo("uow.events");
+      assertThat(created.getJsonObject("body").getString("entity_id")).isEqualTo(u);
+      assertThat(client.next().getJsonObject("body").getString("type")).isEqualTo("unit_of_work.committed");
+    }
+  }
+
+  @Test
   void aFailedCommitEndsItsProgressWithFailed() {
     String unit = units.open();
     units.add(unit, order(unique("o"), unique("nobody")));
