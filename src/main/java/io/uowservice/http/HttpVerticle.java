@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The REST edge: parses and checks requests, forwards them over the event bus to the unit-of-work
  * actors and repositories, and maps replies and failures to HTTP (problem JSON for every error).
- * Holds no state of its own, so any number of instances can serve.
+ * Holds no state of its own, so any number of instances can serve; the live-update sockets an
+ * instance accepts are kept by its {@link LiveUpdates}.
  */
 public final class HttpVerticle extends VerticleBase {
 
