@@ -6,6 +6,7 @@ import io.uowservice.config.AppConfig;
 import io.uowservice.events.DomainEvents;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
@@ -17,12 +18,15 @@ import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +38,9 @@ import org.slf4j.LoggerFactory;
  * the port, and a socket lives on the event loop of the instance that accepted it, so each instance
  * keeps its own WebSocket clients, touched only on that event loop (no locks).
  *
- * <p>Slow clients: a client's unsent frames are bounded by the socket's write queue, sized to
- * {@code live_updates.max_queued_bytes} (Netty's outbound buffer; past it Vert.x holds at most a
- * handful of frames before {@code writeQueueFull()} says so). A client past it is disconnected (close code 1008) rather than served with
- * gaps: a client that silently misses events is worse off than one that knows to reconnect and
+ * <p>Slow clients: a client's unsent frames are bounded by {@code live_updates.max_queued_bytes} (a
+ * {@link SendQueue} per client). A client past it is disconnected (close code 1008) rather than
+ * served with gaps: a client that silently misses events is worse off than one that knows to reconnect and
  * re-read. Either way a commit never waits for a client and memory per client stays bounded.
  */
 public final class LiveUpdates {
@@ -57,9 +60,12 @@ public final class LiveUpdates {
   private final int maxQueuedBytes;
   private final LiveUpdateStats stats;
   private final Set<Client> clients = new LinkedHashSet<>();
+  // SockJS sockets are known only through bridge events; concurrent because the HTTP transports of a
+  // session may be served by other instances' event loops
+  private final Map<SockJSSocket, SendQueue> sockJsQueues = new ConcurrentHashMap<>();
 
   /** One WebSocket client; {@code types} null = every event. */
-  private record Client(ServerWebSocket ws, Set<String> types) {
+  private record Client(ServerWebSocket ws, Set<String> types, SendQueue queue) {
 
     boolean wants(String type) {
       return types == null || types.contains(type);
@@ -147,9 +153,7 @@ public final class LiveUpdates {
   }
 
   private void accept(ServerWebSocket ws, Set<String> types) {
-    // the socket's write queue IS the per-client bound: past it writeQueueFull() says so (see fanOut)
-    ws.setWriteQueueMaxSize(maxQueuedBytes);
-    Client client = new Client(ws, types);
+    Client client = new Client(ws, types, new SendQueue(maxQueuedBytes));
     clients.add(client);
     stats.webSocketClients.increment();
     ws.closeHandler(v -> forget(client));
@@ -164,7 +168,7 @@ public final class LiveUpdates {
     while (it.hasNext()) {
       Client client = it.next();
       if (client.ws().isClosed()) {
-        // closed by the peer; its close handler may not have run yet (writeQueueFull would throw)
+        // closed by the peer, its close handler not run yet: nothing more to write to it
         it.remove();
         stats.webSocketClients.decrement();
         continue;
@@ -172,14 +176,13 @@ public final class LiveUpdates {
       if (!client.wants(type)) {
         continue;
       }
-      if (client.ws().writeQueueFull()) {
+      if (client.queue().offer(text.length(), () -> client.ws().writeTextMessage(text)) == SendQueue.Outcome.SENT) {
+        stats.framesSent.increment();
+      } else {
         it.remove();
         stats.webSocketClients.decrement();
         tooSlow(client.ws().remoteAddress(), () -> client.ws().close(POLICY_VIOLATION, tooSlowReason()));
-        continue;
       }
-      client.ws().writeTextMessage(text);
-      stats.framesSent.increment();
     }
   }
 
@@ -204,24 +207,39 @@ public final class LiveUpdates {
   private void onBridgeEvent(BridgeEvent event) {
     switch (event.type()) {
       case SOCKET_CREATED -> {
-        event.socket().setWriteQueueMaxSize(maxQueuedBytes);
+        sockJsQueues.put(event.socket(), new SendQueue(maxQueuedBytes));
         stats.sockJsClients.increment();
       }
-      case SOCKET_CLOSED -> stats.sockJsClients.decrement();
+      case SOCKET_CLOSED -> {
+        sockJsQueues.remove(event.socket());
+        stats.sockJsClients.decrement();
+      }
       case RECEIVE -> {
-        // the same bound as /ws: a message for a client whose queue is full is its last
-        if (event.socket().writeQueueFull()) {
-          tooSlow(event.socket().remoteAddress(), () -> event.socket().close(POLICY_VIOLATION, tooSlowReason()));
-          event.complete(false);
-          return;
+        // delivered here instead of by the bridge (hence complete(false)), exactly as the bridge would
+        // (its envelope, encoded), so that the write's completion feeds the client's queue bound
+        SendQueue queue = sockJsQueues.get(event.socket());
+        if (queue != null) {
+          receive(event, queue);
         }
-        stats.framesSent.increment();
+        event.complete(false);
+        return;
       }
       default -> {
         // register, unregister, send, publish: the permissions above decide
       }
     }
     event.complete(true);
+  }
+
+  private void receive(BridgeEvent event, SendQueue queue) {
+    SockJSSocket socket = event.socket();
+    Buffer frame = Buffer.buffer(event.getRawMessage().encode());
+    switch (queue.offer(frame.length(), () -> socket.write(frame))) {
+      case SENT -> stats.framesSent.increment();
+      case OVERFLOWED -> tooSlow(socket.remoteAddress(), () -> socket.close(POLICY_VIOLATION, tooSlowReason()));
+      // the socket is closing: what its subscriptions still bring is dropped
+      case DROPPED -> stats.framesDropped.increment();
+    }
   }
 
   // ---- shared ---------------------------------------------------------------------------------

@@ -51,18 +51,9 @@ class SlowClientTest {
 
   @Test
   void aSlowWebSocketClientIsDroppedWithoutSlowingCommits() throws IOException {
-    try (Socket stalled = neverReadingWebSocket(); LiveClient reader = LiveClient.connect(vertx, service, "/ws")) {
-      List<String> committed = new ArrayList<>();
-      while (slowClientsDisconnected() == 0 && committed.size() < MAX_COMMITS) {
-        String unit = units.open();
-        for (int e = 0; e < ENTITIES_PER_COMMIT; e++) {
-          units.add(unit, new JsonObject().put("type", "custom").put("name", "blob " + e)
-              .put("attributes", new JsonObject().put("blob", BLOB)));
-        }
-        // every commit succeeds although one client has stopped reading long ago
-        units.committed(unit);
-        committed.add(unit);
-      }
+    long before = slowClientsDisconnected();
+    try (Socket stalled = neverReadingWebSocket("/ws"); LiveClient reader = LiveClient.connect(vertx, service, "/ws")) {
+      List<String> committed = commitUntilASlowClientIsDisconnected(before);
 
       // the client that reads gets everything, in order
       List<String> seen = new ArrayList<>();
@@ -75,8 +66,8 @@ class SlowClientTest {
       assertThat(seen).isEqualTo(committed);
 
       JsonObject live = liveStats();
-      assertThat(live.getLong("slow_clients_disconnected")).isEqualTo(1);
-      assertThat(live.getLong("frames_dropped")).isEqualTo(1);
+      assertThat(live.getLong("slow_clients_disconnected")).isEqualTo(before + 1);
+      assertThat(live.getLong("frames_dropped")).isGreaterThanOrEqualTo(1);
       assertThat(live.getLong("websocket_clients")).isEqualTo(1);
 
       // what the stalled client finds once it does read: some frames, then a close frame with 1008
@@ -88,6 +79,54 @@ class SlowClientTest {
     }
   }
 
+  @Test
+  void aSlowSockJsClientIsDroppedToo() throws IOException {
+    long before = slowClientsDisconnected();
+    try (Socket stalled = neverReadingWebSocket("/eventbus/websocket")) {
+      sendText(stalled, new JsonObject().put("type", "register").put("address", "uow.events"));
+      // frames are handled in order: once this refusal is back, the registration is in effect
+      sendText(stalled, new JsonObject().put("type", "publish").put("address", "uow.elsewhere"));
+      byte[] head = stalled.getInputStream().readNBytes(2);
+      assertThat(new String(stalled.getInputStream().readNBytes(head[1] & 0x7f), StandardCharsets.UTF_8))
+          .isEqualTo("{\"type\":\"err\",\"body\":\"access_denied\"}");
+
+      List<String> committed = commitUntilASlowClientIsDisconnected(before);
+
+      assertThat(committed).isNotEmpty();
+      assertThat(liveStats().getLong("frames_dropped")).isGreaterThanOrEqualTo(1);
+    }
+  }
+
+  /** Commits units of large entities until the stats count one more slow client disconnected. */
+  private static List<String> commitUntilASlowClientIsDisconnected(long before) {
+    List<String> committed = new ArrayList<>();
+    while (slowClientsDisconnected() == before) {
+      assertThat(committed).as("commits before a slow client was disconnected").hasSizeLessThan(MAX_COMMITS);
+      String unit = units.open();
+      for (int e = 0; e < ENTITIES_PER_COMMIT; e++) {
+        units.add(unit, new JsonObject().put("type", "custom").put("name", "blob " + e)
+            .put("attributes", new JsonObject().put("blob", BLOB)));
+      }
+      // every commit succeeds although a client has stopped reading long ago
+      units.committed(unit);
+      committed.add(unit);
+    }
+    assertThat(slowClientsDisconnected()).isEqualTo(before + 1);
+    return committed;
+  }
+
+  /** One client-to-server text frame (clients must mask; a zero mask leaves the payload as it is). */
+  private static void sendText(Socket socket, JsonObject message) throws IOException {
+    byte[] payload = message.encode().getBytes(StandardCharsets.UTF_8);
+    assertThat(payload.length).isLessThan(126);
+    ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    frame.write(0x81);
+    frame.write(0x80 | payload.length);
+    frame.write(new byte[4]);
+    frame.write(payload);
+    socket.getOutputStream().write(frame.toByteArray());
+  }
+
   private static JsonObject liveStats() {
     return service.get("/api/v1/stats").json().getJsonObject("live_updates");
   }
@@ -97,12 +136,12 @@ class SlowClientTest {
   }
 
   /** A WebSocket client on a raw socket with a tiny receive buffer that, after the handshake, never reads. */
-  private static Socket neverReadingWebSocket() throws IOException {
+  private static Socket neverReadingWebSocket(String path) throws IOException {
     Socket socket = new Socket();
     socket.setReceiveBufferSize(4096);
     socket.setSoTimeout(30_000);
     socket.connect(new InetSocketAddress("127.0.0.1", service.config().http().port()));
-    socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+    socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
         + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII));
     InputStream in = socket.getInputStream();
