@@ -2,10 +2,7 @@ package io.uowservice.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.uowservice.testsupport.ServiceHarness;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,13 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("Live updates: a client that does not read is disconnected past a bounded queue; commits go on")
 class SlowClientTest {
 
@@ -33,26 +27,14 @@ class SlowClientTest {
   /** Each entity.created frame carries about this much. */
   private static final String BLOB = "x".repeat(100_000);
 
-  private static Vertx vertx;
-  private static ServiceHarness service;
-  private static Units units;
-
-  @BeforeAll
-  static void start(Vertx v) {
-    vertx = v;
-    service = ServiceHarness.start(vertx, Map.of("UOW_LIVE_UPDATES__MAX_QUEUED_BYTES", String.valueOf(MAX_QUEUED_BYTES)));
-    units = new Units(service);
-  }
-
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
+  @RegisterExtension
+  static final LiveService live = new LiveService(
+      Map.of("UOW_LIVE_UPDATES__MAX_QUEUED_BYTES", String.valueOf(MAX_QUEUED_BYTES)));
 
   @Test
   void aSlowWebSocketClientIsDroppedWithoutSlowingCommits() throws IOException {
     long before = slowClientsDisconnected();
-    try (Socket stalled = neverReadingWebSocket("/ws"); LiveClient reader = LiveClient.connect(vertx, service, "/ws")) {
+    try (Socket stalled = neverReadingWebSocket("/ws"); LiveClient reader = live.connect("/ws")) {
       List<String> committed = commitUntilASlowClientIsDisconnected(before);
 
       // the client that reads gets everything, in order
@@ -65,10 +47,10 @@ class SlowClientTest {
       });
       assertThat(seen).isEqualTo(committed);
 
-      JsonObject live = liveStats();
-      assertThat(live.getLong("slow_clients_disconnected")).isEqualTo(before + 1);
-      assertThat(live.getLong("frames_dropped")).isGreaterThanOrEqualTo(1);
-      assertThat(live.getLong("websocket_clients")).isEqualTo(1);
+      JsonObject counters = liveStats();
+      assertThat(counters.getLong("slow_clients_disconnected")).isEqualTo(before + 1);
+      assertThat(counters.getLong("frames_dropped")).isGreaterThanOrEqualTo(1);
+      assertThat(counters.getLong("websocket_clients")).isEqualTo(1);
 
       // what the stalled client finds once it does read: some frames, then a close frame with 1008
       // (policy violation), then the end of the connection
@@ -102,13 +84,13 @@ class SlowClientTest {
     List<String> committed = new ArrayList<>();
     while (slowClientsDisconnected() == before) {
       assertThat(committed).as("commits before a slow client was disconnected").hasSizeLessThan(MAX_COMMITS);
-      String unit = units.open();
+      String unit = live.units().open();
       for (int e = 0; e < ENTITIES_PER_COMMIT; e++) {
-        units.add(unit, new JsonObject().put("type", "custom").put("name", "blob " + e)
+        live.units().add(unit, new JsonObject().put("type", "custom").put("name", "blob " + e)
             .put("attributes", new JsonObject().put("blob", BLOB)));
       }
       // every commit succeeds although a client has stopped reading long ago
-      units.committed(unit);
+      live.units().committed(unit);
       committed.add(unit);
     }
     assertThat(slowClientsDisconnected()).isEqualTo(before + 1);
@@ -128,7 +110,7 @@ class SlowClientTest {
   }
 
   private static JsonObject liveStats() {
-    return service.get("/api/v1/stats").json().getJsonObject("live_updates");
+    return live.service().get("/api/v1/stats").json().getJsonObject("live_updates");
   }
 
   private static long slowClientsDisconnected() {
@@ -140,7 +122,7 @@ class SlowClientTest {
     Socket socket = new Socket();
     socket.setReceiveBufferSize(4096);
     socket.setSoTimeout(30_000);
-    socket.connect(new InetSocketAddress("127.0.0.1", service.config().http().port()));
+    socket.connect(new InetSocketAddress("127.0.0.1", live.service().config().http().port()));
     socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
         + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII));

@@ -6,43 +6,24 @@ import static io.uowservice.bridge.Units.unique;
 import static io.uowservice.bridge.Units.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.uowservice.testsupport.ServiceHarness;
 import io.uowservice.testsupport.ServiceHarness.Response;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Speaks the vertx-eventbus bridge protocol over SockJS's raw WebSocket transport
  * ({@code /eventbus/websocket}), as vertx3-eventbus-client does over SockJS framing.
  */
-@ExtendWith(VertxExtension.class)
 @DisplayName("/eventbus: the SockJS event-bus bridge, outbound uow.events and uow.progress.<unit id> only")
 class SockJsBridgeTest {
 
   private static final String EVENTBUS = "/eventbus/websocket";
 
-  private static Vertx vertx;
-  private static ServiceHarness service;
-  private static Units units;
-
-  @BeforeAll
-  static void start(Vertx v) {
-    vertx = v;
-    service = ServiceHarness.start(vertx);
-    units = new Units(service);
-  }
-
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
+  @RegisterExtension
+  static final LiveService live = new LiveService();
 
   static JsonObject frame(String type, String address) {
     return new JsonObject().put("type", type).put("address", address);
@@ -64,13 +45,13 @@ class SockJsBridgeTest {
 
   @Test
   void aSockJsClientReceivesEventsAndProgress() {
-    String unit = units.open();
+    String unit = live.units().open();
     String u = unique("u");
-    units.add(unit, user(u)).add(unit, product(unique("p"))).add(unit, order(unique("o"), u));
-    try (LiveClient client = LiveClient.connect(vertx, service, EVENTBUS)) {
+    live.units().add(unit, user(u)).add(unit, product(unique("p"))).add(unit, order(unique("o"), u));
+    try (LiveClient client = live.connect(EVENTBUS)) {
       register(client, "uow.events", "uow.progress." + unit);
 
-      units.committed(unit);
+      live.units().committed(unit);
 
       List<JsonObject> frames = client.until(f -> f.getString("address").equals("uow.events")
           && f.getJsonObject("body").getString("type").equals("unit_of_work.committed"));
@@ -91,12 +72,12 @@ class SockJsBridgeTest {
 
   @Test
   void aClientSpeakingSockJsFramingReceivesEventsToo() {
-    try (LiveClient client = LiveClient.sockJs(vertx, service)) {
+    try (LiveClient client = LiveClient.sockJs(live.vertx(), live.service())) {
       register(client, "uow.events");
-      String unit = units.open();
+      String unit = live.units().open();
       String u = unique("u");
 
-      units.add(unit, user(u)).committed(unit);
+      live.units().add(unit, user(u)).committed(unit);
 
       JsonObject created = client.next();
       assertThat(created.getString("type")).isEqualTo("rec");
@@ -108,12 +89,12 @@ class SockJsBridgeTest {
 
   @Test
   void aFailedCommitEndsItsProgressWithFailed() {
-    String unit = units.open();
-    units.add(unit, order(unique("o"), unique("nobody")));
-    try (LiveClient client = LiveClient.connect(vertx, service, EVENTBUS)) {
+    String unit = live.units().open();
+    live.units().add(unit, order(unique("o"), unique("nobody")));
+    try (LiveClient client = live.connect(EVENTBUS)) {
       register(client, "uow.progress." + unit);
 
-      assertThat(units.commit(unit).status()).isEqualTo(422);
+      assertThat(live.units().commit(unit).status()).isEqualTo(422);
 
       assertThat(client.until(f -> !f.getJsonObject("body").getString("phase").equals("started")))
           .extracting(f -> f.getJsonObject("body"))
@@ -124,7 +105,7 @@ class SockJsBridgeTest {
   @Test
   void inboundSockJsMessagesAreRefused() {
     long createdBefore = unitsCreated();
-    try (LiveClient client = LiveClient.connect(vertx, service, EVENTBUS)) {
+    try (LiveClient client = live.connect(EVENTBUS)) {
       JsonObject createUnit = new JsonObject().put("subject", "sockjs");
       JsonObject asCreate = new JsonObject().put("action", "create");
       List<JsonObject> attempts = List.of(
@@ -148,7 +129,7 @@ class SockJsBridgeTest {
 
   @Test
   void theSockJsEndpointAnswersItsInfoRequest() {
-    Response info = service.get("/eventbus/info");
+    Response info = live.service().get("/eventbus/info");
 
     assertThat(info.status()).isEqualTo(200);
     assertThat(info.json().getBoolean("websocket")).isTrue();
@@ -156,15 +137,15 @@ class SockJsBridgeTest {
 
   @Test
   void statsCountSockJsClients() {
-    try (LiveClient client = LiveClient.connect(vertx, service, EVENTBUS)) {
+    try (LiveClient client = live.connect(EVENTBUS)) {
       register(client, "uow.events");
 
-      assertThat(service.get("/api/v1/stats").json().getJsonObject("live_updates").getLong("sockjs_clients"))
+      assertThat(live.service().get("/api/v1/stats").json().getJsonObject("live_updates").getLong("sockjs_clients"))
           .isGreaterThanOrEqualTo(1);
     }
   }
 
   private static long unitsCreated() {
-    return service.get("/api/v1/stats").json().getJsonObject("units").getLong("created");
+    return live.service().get("/api/v1/stats").json().getJsonObject("units").getLong("created");
   }
 }

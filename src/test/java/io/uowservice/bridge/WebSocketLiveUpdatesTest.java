@@ -6,50 +6,31 @@ import static io.uowservice.bridge.Units.unique;
 import static io.uowservice.bridge.Units.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.uowservice.testsupport.ServiceHarness;
 import io.uowservice.testsupport.ServiceHarness.Response;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("/ws: every published domain event as a JSON text frame, optionally filtered by type")
 class WebSocketLiveUpdatesTest {
 
-  private static Vertx vertx;
-  private static ServiceHarness service;
-  private static Units units;
-
-  @BeforeAll
-  static void start(Vertx v) {
-    vertx = v;
-    service = ServiceHarness.start(vertx);
-    units = new Units(service);
-  }
-
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
+  @RegisterExtension
+  static final LiveService live = new LiveService();
 
   @Test
   void aWebSocketClientReceivesEveryEventOfACommit() {
-    try (LiveClient client = LiveClient.connect(vertx, service, "/ws")) {
-      String unit = units.open();
+    try (LiveClient client = live.connect("/ws")) {
+      String unit = live.units().open();
       String u = unique("u");
       String o = unique("o");
-      units.add(unit, order(o, u)).add(unit, user(u)).committed(unit);
+      live.units().add(unit, order(o, u)).add(unit, user(u)).committed(unit);
 
       List<JsonObject> events = client.until(e -> e.getString("type").equals("unit_of_work.committed")
           && e.getString("unit_of_work_id").equals(unit));
@@ -75,10 +56,10 @@ class WebSocketLiveUpdatesTest {
 
   @Test
   void aRollbackReachesWebSocketClientsToo() {
-    try (LiveClient client = LiveClient.connect(vertx, service, "/ws")) {
-      String unit = units.open();
-      units.add(unit, user(unique("u")));
-      assertThat(service.post("/api/v1/units-of-work/" + unit + "/rollback").status()).isEqualTo(200);
+    try (LiveClient client = live.connect("/ws")) {
+      String unit = live.units().open();
+      live.units().add(unit, user(unique("u")));
+      assertThat(live.service().post("/api/v1/units-of-work/" + unit + "/rollback").status()).isEqualTo(200);
 
       JsonObject event = client.until(e -> unit.equals(e.getString("unit_of_work_id"))).get(0);
 
@@ -89,15 +70,14 @@ class WebSocketLiveUpdatesTest {
 
   @Test
   void typesFilterLimitsWhatAClientReceives() {
-    try (LiveClient everything = LiveClient.connect(vertx, service, "/ws");
-        LiveClient commitsOnly = LiveClient.connect(vertx, service, "/ws?types=unit_of_work.committed");
-        LiveClient twoTypes = LiveClient.connect(vertx, service,
-            "/ws?types=unit_of_work.rolled_back,%20entity.created")) {
-      String unit = units.open();
-      units.add(unit, user(unique("u"))).add(unit, product(unique("p"))).committed(unit);
-      String discarded = units.open();
-      units.add(discarded, user(unique("u")));
-      assertThat(service.post("/api/v1/units-of-work/" + discarded + "/rollback").status()).isEqualTo(200);
+    try (LiveClient everything = live.connect("/ws");
+        LiveClient commitsOnly = live.connect("/ws?types=unit_of_work.committed");
+        LiveClient twoTypes = live.connect("/ws?types=unit_of_work.rolled_back,%20entity.created")) {
+      String unit = live.units().open();
+      live.units().add(unit, user(unique("u"))).add(unit, product(unique("p"))).committed(unit);
+      String discarded = live.units().open();
+      live.units().add(discarded, user(unique("u")));
+      assertThat(live.service().post("/api/v1/units-of-work/" + discarded + "/rollback").status()).isEqualTo(200);
 
       // events of one unit arrive in order, so a filtered client's first frame shows what it skipped
       assertThat(everything.until(e -> discarded.equals(e.getString("unit_of_work_id"))))
@@ -115,13 +95,13 @@ class WebSocketLiveUpdatesTest {
 
   @Test
   void anUnknownEventTypeIsRefusedBeforeTheUpgrade() {
-    Future<WebSocket> refused = LiveClient.attempt(vertx, service, "/ws?types=entity.created,entity.exploded");
+    Future<WebSocket> refused = LiveClient.attempt(live.vertx(), live.service(), "/ws?types=entity.created,entity.exploded");
     assertThat(refused.toCompletionStage().toCompletableFuture()).failsWithin(java.time.Duration.ofSeconds(30))
         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
         .havingCause().isInstanceOfSatisfying(UpgradeRejectedException.class,
             e -> assertThat(e.getStatus()).isEqualTo(400));
 
-    Response problem = service.send(HttpMethod.GET, "/ws?types=entity.exploded", null,
+    Response problem = live.service().send(HttpMethod.GET, "/ws?types=entity.exploded", null,
         Map.of("Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Version", "13",
             "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="));
     assertThat(problem.status()).isEqualTo(400);
@@ -131,7 +111,7 @@ class WebSocketLiveUpdatesTest {
 
   @Test
   void aPlainGetOfTheWebSocketPathAsksForAnUpgrade() {
-    Response plain = service.get("/ws");
+    Response plain = live.service().get("/ws");
 
     assertThat(plain.status()).isEqualTo(426);
     assertThat(plain.header("Upgrade")).isEqualTo("websocket");
@@ -140,21 +120,21 @@ class WebSocketLiveUpdatesTest {
 
   @Test
   void statsCountLiveClientsBesideTheExistingFields() {
-    try (LiveClient client = LiveClient.connect(vertx, service, "/ws")) {
-      String unit = units.open();
-      units.add(unit, user(unique("u"))).committed(unit);
+    try (LiveClient client = live.connect("/ws")) {
+      String unit = live.units().open();
+      live.units().add(unit, user(unique("u"))).committed(unit);
       client.until(e -> unit.equals(e.getString("unit_of_work_id")) && e.getString("type").endsWith("committed"));
 
-      JsonObject stats = service.get("/api/v1/stats").json();
+      JsonObject stats = live.service().get("/api/v1/stats").json();
 
       assertThat(stats.fieldNames()).contains("units", "entities", "commits", "failed_commits", "rollbacks",
           "conflicts", "shards", "live_updates");
-      JsonObject live = stats.getJsonObject("live_updates");
-      assertThat(live.fieldNames()).containsExactlyInAnyOrder("websocket_clients", "sockjs_clients", "frames_sent",
+      JsonObject counters = stats.getJsonObject("live_updates");
+      assertThat(counters.fieldNames()).containsExactlyInAnyOrder("websocket_clients", "sockjs_clients", "frames_sent",
           "frames_dropped", "slow_clients_disconnected", "max_queued_bytes");
-      assertThat(live.getLong("websocket_clients")).isGreaterThanOrEqualTo(1);
-      assertThat(live.getLong("frames_sent")).isGreaterThanOrEqualTo(2);
-      assertThat(live.getLong("max_queued_bytes")).isEqualTo(16L * 1024 * 1024);
+      assertThat(counters.getLong("websocket_clients")).isGreaterThanOrEqualTo(1);
+      assertThat(counters.getLong("frames_sent")).isGreaterThanOrEqualTo(2);
+      assertThat(counters.getLong("max_queued_bytes")).isEqualTo(16L * 1024 * 1024);
     }
   }
 }
