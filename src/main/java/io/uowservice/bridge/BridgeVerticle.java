@@ -37,6 +37,10 @@ public final class BridgeVerticle extends VerticleBase {
   }
 
   private void forward(Message<JsonObject> event) {
+    if (stats.webSocketClients.sum() == 0) {
+      // nobody on /ws anywhere in this process: spare the encoding (a large commit is 10,000 events)
+      return;
+    }
     JsonObject body = event.body();
     // a String is handed to local consumers as is, so every instance shares this one encoding
     vertx.eventBus().publish(Addresses.LIVE_FRAMES, body.encode(), new DeliveryOptions().setLocalOnly(true)

@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Slow clients: a client's unsent frames are bounded by {@code live_updates.max_queued_bytes} (a
  * {@link SendQueue} per client). A client past it is disconnected (close code 1008) rather than
- * served with gaps: a client that silently misses events is worse off than one that knows to reconnect and
- * re-read. Either way a commit never waits for a client and memory per client stays bounded.
+ * served with gaps: a client that silently misses events is worse off than one that knows to
+ * reconnect and re-read. Either way a commit never waits for a client and memory per client stays
+ * bounded.
  */
 public final class LiveUpdates {
 
