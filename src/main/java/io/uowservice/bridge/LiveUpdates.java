@@ -5,6 +5,7 @@ import io.uowservice.bus.Problem;
 import io.uowservice.config.AppConfig;
 import io.uowservice.events.DomainEvents;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -88,26 +89,24 @@ public final class LiveUpdates {
     return vertx.eventBus().<String>localConsumer(Addresses.LIVE_FRAMES, live::fanOut).completion().map(live);
   }
 
+  /** The authorisation of live updates until authentication lands: everyone, as {@code anonymous}. */
+  public static final Handler<RoutingContext> ANONYMOUS = RoutingContext::next;
+
   /**
    * Installs the routes. Mount them before any BodyHandler: SockJS's HTTP transports read request bodies
    * themselves, and a WebSocket upgrade has none.
+   *
+   * @param authorize THE place where a live-update connection is authorised: it runs before every /ws
+   *     upgrade and every /eventbus request (SockJS info, handshake, transports) and either calls
+   *     {@code next()} or answers itself (401 problem, before any upgrade). With authentication it
+   *     takes the Bearer token from the Authorization header or the {@code access_token} query
+   *     parameter (browsers cannot set headers on a WebSocket), and never logs the query string.
    */
-  public void mount(Router router) {
-    router.route(WS_PATH).handler(LiveUpdates::authorize);
-    router.route(EVENTBUS_PATH + "/*").handler(LiveUpdates::authorize);
+  public void mount(Router router, Handler<RoutingContext> authorize) {
+    router.route(WS_PATH).handler(authorize);
+    router.route(EVENTBUS_PATH + "/*").handler(authorize);
     router.get(WS_PATH).handler(this::upgrade);
     router.route(EVENTBUS_PATH + "/*").subRouter(sockJsBridge());
-  }
-
-  /**
-   * THE place where a live-update connection is authorised: it runs before a /ws upgrade and before
-   * every /eventbus request (SockJS handshake, info, transports). Authentication is a later issue; then
-   * this verifies the Bearer token from the Authorization header or the {@code access_token} query
-   * parameter (browsers cannot set headers on a WebSocket) and answers 401 before any upgrade. Until
-   * then every connection acts as the subject {@code anonymous}.
-   */
-  private static void authorize(RoutingContext ctx) {
-    ctx.next();
   }
 
   // ---- /ws ------------------------------------------------------------------------------------

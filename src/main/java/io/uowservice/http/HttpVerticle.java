@@ -84,8 +84,9 @@ public final class HttpVerticle extends VerticleBase {
       ctx.response().putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff");
       ctx.next();
     });
-    // /ws and /eventbus: before the BodyHandler, which neither an upgrade nor SockJS wants
-    liveUpdates.mount(router);
+    // /ws and /eventbus: before the BodyHandler, which neither an upgrade nor SockJS wants; authentication
+    // (a later issue) passes its check here in place of ANONYMOUS, refusing with 401 before any upgrade
+    liveUpdates.mount(router, LiveUpdates.ANONYMOUS);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
 
     router.post(API + "/units-of-work").handler(this::createUnit);
