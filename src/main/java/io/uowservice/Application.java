@@ -1,5 +1,6 @@
 package io.uowservice;
 
+import io.uowservice.bridge.BridgeVerticle;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.BuiltInTypes;
 import io.uowservice.http.HttpVerticle;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the service onto a Vert.x instance: migrates the schema, then deploys the type registry,
- * one repository verticle per entity type, the UnitOfWork actors and the HTTP verticles.
+ * one repository verticle per entity type, the UnitOfWork actors, the live-update bridge and the HTTP
+ * verticles.
  */
 public final class Application {
 
@@ -67,8 +69,12 @@ public final class Application {
             return null;
           });
         })
-        .compose(v -> vertx.deployVerticle(HttpVerticle::new,
-            new DeploymentOptions().setConfig(source).setInstances(config.http().instances())))
+        .compose(v -> vertx.deployVerticle(BridgeVerticle::new, new DeploymentOptions().setConfig(source)))
+        .compose(id -> {
+          ids.add(id);
+          return vertx.deployVerticle(HttpVerticle::new,
+              new DeploymentOptions().setConfig(source).setInstances(config.http().instances()));
+        })
         .map(id -> {
           ids.add(id);
           return ids;

@@ -21,6 +21,15 @@ public final class Addresses {
   /** Published: every domain event of a commit or rollback, once it is durable (contract shape). */
   public static final String EVENTS = "uow.events";
 
+  /**
+   * Local only: each event of {@link #EVENTS} encoded once as JSON text by the bridge verticle, header
+   * {@code type} = the event type; every HTTP instance fans it out to its own WebSocket clients.
+   */
+  public static final String LIVE_FRAMES = "uow.bridge.frames";
+
+  /** The bridge verticle's live-update counters ({@code live_updates} in the stats). */
+  public static final String LIVE_STATS = "uow.bridge.stats";
+
   private static final String PROGRESS_PREFIX = "uow.progress.";
   private static final String UNITS_PREFIX = "uow.units.";
   private static final String REPOSITORY_PREFIX = "uow.repository.";

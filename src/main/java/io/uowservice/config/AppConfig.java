@@ -18,6 +18,7 @@ public record AppConfig(
     Security security,
     Units units,
     UnitLimits limits,
+    LiveUpdates liveUpdates,
     JsonObject source) {
 
   public record App(String name, String version, String description) {
@@ -55,6 +56,14 @@ public record AppConfig(
 
   public record Units(Duration idleTimeout, String defaultEntityType, List<String> supportedEntityTypes,
       int maxRepositories, int shards, Duration commitTimeout, Duration idempotencyRetention) {
+  }
+
+  /**
+   * Live updates to /ws and /eventbus clients. {@code maxQueuedBytes}: how much may wait unsent for
+   * one client before it counts as too slow and is disconnected (its queue is bounded in bytes because
+   * memory is what it protects).
+   */
+  public record LiveUpdates(int maxQueuedBytes) {
   }
 
   /** Validates the merged tree; the first bad key fails with a {@link ConfigException} naming it. */
@@ -113,7 +122,8 @@ public record AppConfig(
     UnitLimits limits = new UnitLimits(r.integer("unit_of_work.max_entities", 1, 1_000_000),
         r.integer("validation_rules.max_name_length", 1, 1000),
         r.integer("validation_rules.max_description_length", 0, 1_000_000));
-    return new AppConfig(app, http, mysql, mongo, cache, mq, security, units, limits, tree.copy());
+    LiveUpdates liveUpdates = new LiveUpdates(r.integer("live_updates.max_queued_bytes", 4096, 1024 * 1024 * 1024));
+    return new AppConfig(app, http, mysql, mongo, cache, mq, security, units, limits, liveUpdates, tree.copy());
   }
 
   private static String databaseName(ConfigReader r) {

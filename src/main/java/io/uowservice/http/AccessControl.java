@@ -32,13 +32,40 @@ final class AccessControl {
   }
 
   void authenticate(RoutingContext ctx) {
+    authenticate(ctx, false);
+  }
+
+  /**
+   * For /ws and /eventbus: the token may also come as the {@code access_token} query parameter,
+   * since browsers cannot set headers on a WebSocket; the reader role is needed. Refused with 401/403
+   * before any upgrade.
+   */
+  Handler<RoutingContext> liveUpdates() {
+    Handler<RoutingContext> reader = requires(Role.READER);
+    return ctx -> {
+      if (ctx.get(SUBJECT) != null) {
+        reader.handle(ctx); // already authenticated on an earlier route of this request
+        return;
+      }
+      ctx.put(NEXT_AFTER_AUTH, reader);
+      authenticate(ctx, true);
+    };
+  }
+
+  private static final String NEXT_AFTER_AUTH = "uow.after-auth";
+
+  private void authenticate(RoutingContext ctx, boolean queryToken) {
+    Handler<RoutingContext> next = ctx.get(NEXT_AFTER_AUTH);
     if (jwt == null || openPaths.contains(ctx.request().path())) {
       ctx.put(SUBJECT, ANONYMOUS).put(ROLES, Role.all());
-      ctx.next();
+      proceed(ctx, next);
       return;
     }
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     String token = bearer(header);
+    if (token == null && header == null && queryToken) {
+      token = ctx.request().getParam("access_token");
+    }
     if (token == null) {
       deny(ctx, 401, "Bearer realm=\"unit-of-work\"", header == null ? "a Bearer token is required"
           : "the Authorization header must be 'Bearer <token>'");
@@ -53,8 +80,17 @@ final class AccessControl {
         return;
       }
       ctx.put(SUBJECT, ar.result().subject()).put(ROLES, ar.result().roles());
-      ctx.next();
+      proceed(ctx, next);
     });
+  }
+
+  private static void proceed(RoutingContext ctx, Handler<RoutingContext> next) {
+    if (next == null) {
+      ctx.next();
+    } else {
+      ctx.remove(NEXT_AFTER_AUTH);
+      next.handle(ctx);
+    }
   }
 
   /** A route handler letting through only holders of {@code role} (or a role above it). */

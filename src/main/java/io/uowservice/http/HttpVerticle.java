@@ -1,5 +1,6 @@
 package io.uowservice.http;
 
+import io.uowservice.bridge.LiveUpdates;
 import io.uowservice.bus.Addresses;
 import io.uowservice.bus.Addresses.RepositoryActions;
 import io.uowservice.bus.Addresses.TypeActions;
@@ -45,7 +46,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The REST edge: parses and checks requests, forwards them over the event bus to the unit-of-work
  * actors and repositories, and maps replies and failures to HTTP (problem JSON for every error).
- * Holds no state of its own, so any number of instances can serve.
+ * Holds no state of its own, so any number of instances can serve; the live-update sockets an
+ * instance accepts are kept by its {@link LiveUpdates}.
  */
 public final class HttpVerticle extends VerticleBase {
 
@@ -64,6 +66,7 @@ public final class HttpVerticle extends VerticleBase {
   private HealthChecks health;
   private HttpServer server;
   private AccessControl access;
+  private LiveUpdates liveUpdates;
   private final Instant startedAt = Instant.now();
 
   @Override
@@ -84,6 +87,10 @@ public final class HttpVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> config.security().enabled() ? JwtSecurity.create(vertx, config.security()) : null)
         .compose(jwt -> {
           access = new AccessControl(jwt, Set.of(API + "/info", "/health", "/metrics"));
+          return LiveUpdates.start(vertx, config);
+        })
+        .compose(live -> {
+          liveUpdates = live;
           return server.requestHandler(router()).listen();
         });
   }
@@ -95,6 +102,9 @@ public final class HttpVerticle extends VerticleBase {
       ctx.next();
     });
     router.route().handler(cors());
+    // /ws and /eventbus: before the BodyHandler, which neither an upgrade nor SockJS wants; the token
+    // (header, or access_token query parameter for browsers) is checked before any upgrade
+    liveUpdates.mount(router, access.liveUpdates());
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
 
     router.route().handler(access::authenticate);
@@ -433,16 +443,19 @@ public final class HttpVerticle extends VerticleBase {
     for (int i = 0; i < config.units().shards(); i++) {
       shards.add(request(Addresses.unitShard(i), UnitActions.STATS, new JsonObject()));
     }
-    Future.all(shards).onComplete(ar -> {
+    Future<JsonObject> live = request(Addresses.LIVE_STATS, "stats", new JsonObject());
+    Future.all(shards).compose(all -> live.map(liveUpdates -> {
+      JsonObject total = new JsonObject();
+      for (int i = 0; i < all.size(); i++) {
+        sum(total, all.resultAt(i));
+      }
+      return total.put("shards", all.size()).put("live_updates", liveUpdates);
+    })).onComplete(ar -> {
       if (ar.failed()) {
         problem(ctx, Problem.from(ar.cause()));
-        return;
+      } else {
+        json(ctx, 200, ar.result());
       }
-      JsonObject total = new JsonObject();
-      for (int i = 0; i < ar.result().size(); i++) {
-        sum(total, ar.result().resultAt(i));
-      }
-      json(ctx, 200, total.put("shards", ar.result().size()));
     });
   }
 

@@ -323,11 +323,19 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     List<CommitStep> perCommit = idem == null ? List.of()
         : List.of(IdempotencyStore.record(actor, idem.key(), idem.hash(), 200, body,
             config.units().idempotencyRetention()));
-    return committer.execute(new CommitStep.Context(unit.id(), actor, plan, at, events), perCommit)
+    String progress = Addresses.progress(unit.id());
+    int total = plan.writes().stream().mapToInt(batch -> batch.entities().size()).sum();
+    int[] done = {0};
+    publishProgress(progress, "started", 0, total);
+    return committer.execute(new CommitStep.Context(unit.id(), actor, plan, at, events), perCommit, rows -> {
+          done[0] = rows;
+          publishProgress(progress, "writing", rows, total);
+        })
         .map(v -> {
           unit.completeCommit();
           stats.commits++;
           Telemetry.commit("committed", Duration.ofNanos(System.nanoTime() - started));
+          publishProgress(progress, "committed", total, total);
           events.forEach(event -> vertx.eventBus().publish(Addresses.EVENTS, event));
           return body.get();
         })
@@ -339,6 +347,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
           stats.failedCommits++;
           Telemetry.commit(err instanceof UowException.StaleVersions ? "conflict"
               : err instanceof UowException ? "rejected" : "failed", Duration.ofNanos(System.nanoTime() - started));
+          publishProgress(progress, "failed", done[0], total);
           return Future.failedFuture(err);
         });
   }
@@ -506,6 +515,15 @@ public final class UnitOfWorkVerticle extends VerticleBase {
   private static JsonObject savepointJson(UnitOfWork.Savepoint sp) {
     return new JsonObject().put("name", sp.name()).put("created_at", EntityJson.time(sp.createdAt()))
         .put("counts", countsJson(sp.counts()));
+  }
+
+  /**
+   * A commit-progress frame for live clients (SockJS {@code uow.progress.<unit id>}); {@code done} counts
+   * rows written so far, a few frames per commit (one per write batch), never one per row. Publishing
+   * to an address nobody listens to costs next to nothing, so it is not made conditional.
+   */
+  private void publishProgress(String address, String phase, int done, int total) {
+    vertx.eventBus().publish(address, new JsonObject().put("phase", phase).put("done", done).put("total", total));
   }
 
   private static JsonObject commitResult(FlushPlan plan, long startedNanos, UnitOfWork unit) {

@@ -143,6 +143,20 @@ class AuthTest {
   }
 
   @Test
+  void liveUpdateEndpointsNeedATokenInTheHeaderOrTheAccessTokenParameter() {
+    String reader = token("alice", "reader");
+
+    assertThat(service.get("/ws").status()).isEqualTo(401);
+    assertThat(service.get("/eventbus/info").status()).isEqualTo(401);
+    assertThat(service.get("/ws?access_token=" + reader + "x").status()).isEqualTo(401);
+    // authorised: a plain GET (no upgrade) now gets as far as the WebSocket handler
+    assertThat(service.get("/ws?access_token=" + reader).status()).isEqualTo(426);
+    assertThat(service.send(HttpMethod.GET, "/ws", null, Map.of("Authorization", "Bearer " + reader)).status())
+        .isEqualTo(426);
+    assertThat(service.get("/eventbus/info?access_token=" + reader).status()).isEqualTo(200);
+  }
+
+  @Test
   void healthInfoNeedNoToken() {
     assertThat(service.get("/health").status()).isEqualTo(200);
     assertThat(service.get("/api/v1/info").status()).isEqualTo(200);

@@ -1,0 +1,265 @@
+package io.uowservice.bridge;
+
+import io.uowservice.bus.Addresses;
+import io.uowservice.bus.Problem;
+import io.uowservice.config.AppConfig;
+import io.uowservice.events.DomainEvents;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live-update routes of ONE HTTP verticle instance: {@code GET /ws} (domain events as JSON text
+ * frames, optionally filtered by {@code ?types=}) and the SockJS event-bus bridge under {@code /eventbus}
+ * (outbound {@code uow.events} and {@code uow.progress.<unit id>}; nothing inbound). The instances share
+ * the port, and a socket lives on the event loop of the instance that accepted it, so each instance
+ * keeps its own WebSocket clients, touched only on that event loop (no locks).
+ *
+ * <p>Slow clients: a client's unsent frames are bounded by {@code live_updates.max_queued_bytes} (a
+ * {@link SendQueue} per client). A client past it is disconnected (close code 1008) rather than
+ * served with gaps: a client that silently misses events is worse off than one that knows to
+ * reconnect and re-read. Either way a commit never waits for a client and memory per client stays
+ * bounded.
+ */
+public final class LiveUpdates {
+
+  public static final String WS_PATH = "/ws";
+  public static final String EVENTBUS_PATH = "/eventbus";
+
+  /** What {@code ?types=} may name. */
+  static final Set<String> EVENT_TYPES = new TreeSet<>(List.of(DomainEvents.ENTITY_CREATED,
+      DomainEvents.ENTITY_UPDATED, DomainEvents.ENTITY_DELETED, DomainEvents.UNIT_COMMITTED,
+      DomainEvents.UNIT_ROLLED_BACK));
+
+  private static final Logger LOG = LoggerFactory.getLogger(LiveUpdates.class);
+  private static final short POLICY_VIOLATION = 1008;
+
+  private final Vertx vertx;
+  private final int maxQueuedBytes;
+  private final LiveUpdateStats stats;
+  private final Set<Client> clients = new LinkedHashSet<>();
+  // SockJS sockets are known only through bridge events; concurrent because the HTTP transports of a
+  // session may be served by other instances' event loops
+  private final Map<SockJSSocket, SendQueue> sockJsQueues = new ConcurrentHashMap<>();
+
+  /** One WebSocket client; {@code types} null = every event. */
+  private record Client(ServerWebSocket ws, Set<String> types, SendQueue queue) {
+
+    boolean wants(String type) {
+      return types == null || types.contains(type);
+    }
+  }
+
+  private LiveUpdates(Vertx vertx, AppConfig config) {
+    this.vertx = vertx;
+    this.maxQueuedBytes = config.liveUpdates().maxQueuedBytes();
+    this.stats = LiveUpdateStats.of(vertx);
+  }
+
+  /**
+   * Call from the HTTP verticle's start: the frame consumer must be registered on its context so frames
+   * arrive on the event loop its sockets live on (and it goes away when that verticle is undeployed).
+   */
+  public static Future<LiveUpdates> start(Vertx vertx, AppConfig config) {
+    LiveUpdates live = new LiveUpdates(vertx, config);
+    return vertx.eventBus().<String>localConsumer(Addresses.LIVE_FRAMES, live::fanOut).completion().map(live);
+  }
+
+  /** The authorisation of live updates until authentication lands: everyone, as {@code anonymous}. */
+  public static final Handler<RoutingContext> ANONYMOUS = RoutingContext::next;
+
+  /**
+   * Installs the routes. Mount them before any BodyHandler: SockJS's HTTP transports read request bodies
+   * themselves, and a WebSocket upgrade has none.
+   *
+   * @param authorize THE place where a live-update connection is authorised: it runs before every /ws
+   *     upgrade and every /eventbus request (SockJS info, handshake, transports) and either calls
+   *     {@code next()} or answers itself (401 problem, before any upgrade). With authentication it
+   *     takes the Bearer token from the Authorization header or the {@code access_token} query
+   *     parameter (browsers cannot set headers on a WebSocket), and never logs the query string.
+   */
+  public void mount(Router router, Handler<RoutingContext> authorize) {
+    router.route(WS_PATH).handler(authorize);
+    router.route(EVENTBUS_PATH + "/*").handler(authorize);
+    router.get(WS_PATH).handler(this::upgrade);
+    router.route(EVENTBUS_PATH + "/*").subRouter(sockJsBridge());
+  }
+
+  // ---- /ws ------------------------------------------------------------------------------------
+
+  private void upgrade(RoutingContext ctx) {
+    Set<String> types;
+    try {
+      types = types(ctx.queryParam("types"));
+    } catch (IllegalArgumentException e) {
+      // refused before the upgrade: a typo would otherwise look like a quiet stream
+      problem(ctx, Problem.badRequest(e.getMessage()));
+      return;
+    }
+    String upgrade = ctx.request().getHeader(HttpHeaders.UPGRADE);
+    if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+      ctx.response().putHeader(HttpHeaders.UPGRADE, "websocket");
+      problem(ctx, Problem.of(426, "upgrade-required", "Upgrade required",
+          WS_PATH + " is a WebSocket endpoint: connect with a WebSocket client"));
+      return;
+    }
+    ctx.request().toWebSocket()
+        .onSuccess(ws -> accept(ws, types))
+        .onFailure(err -> LOG.debug("WebSocket upgrade of {} failed: {}", WS_PATH, err.getMessage()));
+  }
+
+  /** The {@code ?types=} filter: null for none; every name must be an event type. */
+  static Set<String> types(List<String> params) {
+    if (params.isEmpty()) {
+      return null;
+    }
+    Set<String> types = new TreeSet<>();
+    params.forEach(p -> Arrays.stream(p.split(",")).map(String::trim).filter(t -> !t.isEmpty())
+        .forEach(types::add));
+    Set<String> unknown = new TreeSet<>(types);
+    unknown.removeAll(EVENT_TYPES);
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("unknown event type" + (unknown.size() == 1 ? " " : "s ")
+          + String.join(", ", unknown) + " in types; known: " + String.join(", ", EVENT_TYPES));
+    }
+    if (types.isEmpty()) {
+      throw new IllegalArgumentException("types must name at least one of " + String.join(", ", EVENT_TYPES));
+    }
+    return Set.copyOf(types);
+  }
+
+  private void accept(ServerWebSocket ws, Set<String> types) {
+    Client client = new Client(ws, types, new SendQueue(maxQueuedBytes));
+    clients.add(client);
+    stats.webSocketClients.increment();
+    ws.closeHandler(v -> forget(client));
+    ws.exceptionHandler(err -> LOG.debug("live client {}: {}", ws.remoteAddress(), err.getMessage()));
+    // outbound only: whatever a client sends is ignored (no message handler)
+  }
+
+  private void fanOut(Message<String> frame) {
+    String type = frame.headers().get(BridgeVerticle.TYPE_HEADER);
+    String text = frame.body();
+    Iterator<Client> it = clients.iterator();
+    while (it.hasNext()) {
+      Client client = it.next();
+      if (client.ws().isClosed()) {
+        // closed by the peer, its close handler not run yet: nothing more to write to it
+        it.remove();
+        stats.webSocketClients.decrement();
+        continue;
+      }
+      if (!client.wants(type)) {
+        continue;
+      }
+      if (client.queue().offer(text.length(), () -> client.ws().writeTextMessage(text)) == SendQueue.Outcome.SENT) {
+        stats.framesSent.increment();
+      } else {
+        it.remove();
+        stats.webSocketClients.decrement();
+        tooSlow(client.ws().remoteAddress(), () -> client.ws().close(POLICY_VIOLATION, tooSlowReason()));
+      }
+    }
+  }
+
+  private void forget(Client client) {
+    if (clients.remove(client)) {
+      stats.webSocketClients.decrement();
+    }
+  }
+
+  // ---- /eventbus (SockJS) ---------------------------------------------------------------------
+
+  private Router sockJsBridge() {
+    SockJSBridgeOptions options = new SockJSBridgeOptions()
+        .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.EVENTS))
+        .addOutboundPermitted(new PermittedOptions()
+            .setAddressRegex(Pattern.quote(Addresses.progress("")) + ".+"));
+    // no inbound permitted: every send or publish is answered with an access_denied error frame, so
+    // a browser can never reach a unit-of-work actor or any other service address
+    return SockJSHandler.create(vertx, new SockJSHandlerOptions()).bridge(options, this::onBridgeEvent);
+  }
+
+  private void onBridgeEvent(BridgeEvent event) {
+    switch (event.type()) {
+      case SOCKET_CREATED -> {
+        sockJsQueues.put(event.socket(), new SendQueue(maxQueuedBytes));
+        stats.sockJsClients.increment();
+      }
+      case SOCKET_CLOSED -> {
+        sockJsQueues.remove(event.socket());
+        stats.sockJsClients.decrement();
+      }
+      case RECEIVE -> {
+        // delivered here instead of by the bridge (hence complete(false)), exactly as the bridge would
+        // (its envelope, encoded), so that the write's completion feeds the client's queue bound
+        SendQueue queue = sockJsQueues.get(event.socket());
+        if (queue != null) {
+          receive(event, queue);
+        }
+        event.complete(false);
+        return;
+      }
+      default -> {
+        // register, unregister, send, publish: the permissions above decide
+      }
+    }
+    event.complete(true);
+  }
+
+  private void receive(BridgeEvent event, SendQueue queue) {
+    SockJSSocket socket = event.socket();
+    Buffer frame = Buffer.buffer(event.getRawMessage().encode());
+    switch (queue.offer(frame.length(), () -> socket.write(frame))) {
+      case SENT -> stats.framesSent.increment();
+      case OVERFLOWED -> tooSlow(socket.remoteAddress(), () -> socket.close(POLICY_VIOLATION, tooSlowReason()));
+      // the socket is closing: what its subscriptions still bring is dropped
+      case DROPPED -> stats.framesDropped.increment();
+    }
+  }
+
+  // ---- shared ---------------------------------------------------------------------------------
+
+  /** Drops the frame that did not fit, counts it, and disconnects the client. */
+  private void tooSlow(Object remote, Runnable close) {
+    stats.framesDropped.increment();
+    stats.slowClientsDisconnected.increment();
+    LOG.info("disconnecting live-update client {}: more than {} bytes of events unsent", remote, maxQueuedBytes);
+    close.run();
+  }
+
+  private String tooSlowReason() {
+    return "too slow: more than " + maxQueuedBytes + " bytes of events unsent";
+  }
+
+  private static void problem(RoutingContext ctx, Problem problem) {
+    JsonObject body = problem.toJson().put("instance", ctx.request().path());
+    ctx.response().setStatusCode(problem.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+        .end(body.toBuffer());
+  }
+}
