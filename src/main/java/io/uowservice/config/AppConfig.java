@@ -39,14 +39,16 @@ public record AppConfig(
   public record Mongo(String uri, String database) {
   }
 
-  public record Cache(String type, Duration ttl, String redisUrl) {
+  /** {@code redisKeyPrefix} starts every key the service writes to Redis (e.g. the rate limiter's). */
+  public record Cache(String type, Duration ttl, String redisUrl, String redisKeyPrefix) {
   }
 
   public record MessageQueue(boolean enabled, String bootstrapServers, List<String> topics) {
   }
 
+  /** {@code trustForwardedFor}: take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
   public record Security(boolean enabled, String jwtSecret, List<String> allowedOrigins, int rateLimitRequests,
-      Duration rateLimitWindow) {
+      Duration rateLimitWindow, boolean trustForwardedFor) {
   }
 
   public record Units(Duration idleTimeout, String defaultEntityType, List<String> supportedEntityTypes,
@@ -72,7 +74,7 @@ public record AppConfig(
 
     Mongo mongo = new Mongo(r.string("database.mongodb.uri").trim(), r.nonBlank("database.mongodb.database"));
     Cache cache = new Cache(r.oneOf("cache.type", List.of("memory", "redis")), r.duration("cache.ttl", Duration.ZERO),
-        r.string("cache.redis.url").trim());
+        r.string("cache.redis.url").trim(), r.string("cache.redis.key_prefix"));
     MessageQueue mq = new MessageQueue(r.bool("message_queue.enabled"), r.nonBlank("message_queue.bootstrap_servers"),
         r.list("message_queue.topics"));
     if (mq.topics().isEmpty()) {
@@ -80,7 +82,7 @@ public record AppConfig(
     }
     Security security = new Security(r.bool("security.enabled"), r.string("security.jwt_secret"),
         r.list("security.allowed_origins"), r.integer("security.rate_limit_requests", 1, Integer.MAX_VALUE),
-        r.duration("security.rate_limit_window", Duration.ofSeconds(1)));
+        r.duration("security.rate_limit_window", Duration.ofSeconds(1)), r.bool("security.trust_forwarded_for"));
 
     List<String> supported = r.list("unit_of_work.supported_entity_types");
     for (String type : supported) {

@@ -10,6 +10,9 @@ import io.uowservice.bus.Replies;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.EntityType;
 import io.uowservice.repository.Tables;
+import io.uowservice.security.RateLimitHandler;
+import io.uowservice.security.RateLimiter;
+import io.uowservice.security.SecurityAudit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -56,6 +59,7 @@ public final class HttpVerticle extends VerticleBase {
   private DeliveryOptions commitOptions;
   private HealthChecks health;
   private HttpServer server;
+  private RateLimiter rateLimiter;
   private final Instant startedAt = Instant.now();
 
   @Override
@@ -68,11 +72,12 @@ public final class HttpVerticle extends VerticleBase {
                 : Status.KO(new JsonObject().put("error", "database unreachable")))))
         .register("unit-of-work", 5_000, p -> request(Addresses.unitShard(0), UnitActions.STATS, new JsonObject())
             .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : Status.KO())));
+    rateLimiter = RateLimiter.create(vertx, config);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setCompressionSupported(true));
-    return server.requestHandler(router()).listen();
+    return rateLimiter.start().compose(v -> server.requestHandler(router()).listen());
   }
 
   Router router() {
@@ -82,6 +87,7 @@ public final class HttpVerticle extends VerticleBase {
       ctx.next();
     });
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    router.route().handler(new RateLimitHandler(rateLimiter, config.security().trustForwardedFor(), HttpVerticle::problem));
 
     router.post(API + "/units-of-work").handler(this::createUnit);
     router.get(API + "/units-of-work/:unitId").handler(ctx -> unit(ctx, UnitActions.SUMMARY, byPath(ctx), 200));
@@ -400,7 +406,10 @@ public final class HttpVerticle extends VerticleBase {
       for (int i = 0; i < ar.result().size(); i++) {
         sum(total, ar.result().resultAt(i));
       }
-      json(ctx, 200, total.put("shards", ar.result().size()));
+      SecurityAudit audit = SecurityAudit.of(vertx);
+      json(ctx, 200, total.put("shards", ar.result().size()).put("denied", audit.deniedJson())
+          .put("rate_limiter", new JsonObject().put("store", config.cache().type())
+              .put("fail_open", audit.rateLimiterFailOpenCount())));
     });
   }
 
@@ -524,6 +533,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     if (problem.status() >= 500) {
       LOG.warn("{} {} -> {} {}", ctx.request().method(), ctx.request().path(), problem.status(), problem.detail());
+    } else if (SecurityAudit.isDenial(problem.status())) {
+      SecurityAudit.of(ctx.vertx()).denied(ctx, problem.status(), problem.slug());
     }
     JsonObject body = problem.toJson().put("instance", ctx.request().path());
     ctx.response().setStatusCode(problem.status())
@@ -533,6 +544,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return closed.eventually(() -> rateLimiter == null ? Future.succeededFuture() : rateLimiter.close());
   }
 }
