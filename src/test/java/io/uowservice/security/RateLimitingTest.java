@@ -3,6 +3,7 @@ package io.uowservice.security;
 import static io.uowservice.testsupport.ServiceHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -175,6 +176,8 @@ class RateLimitingTest {
     ListAppender<ILoggingEvent> lines = new ListAppender<>();
     lines.start();
     audit.addAppender(lines);
+    Level level = audit.getLevel();
+    audit.setLevel(Level.INFO); // whatever other code in this JVM did to the root level
     try {
       start(1, Map.of());
       service.get("/api/v1/entities/product?access_token=s3cr3t");
@@ -186,6 +189,7 @@ class RateLimitingTest {
       String line = lines.list.get(0).getFormattedMessage();
       assertThat(line).isEqualTo("denied 429 GET /api/v1/entities/product client=ip:127.0.0.1 reason=rate-limited");
     } finally {
+      audit.setLevel(level);
       audit.detachAppender(lines);
     }
   }
