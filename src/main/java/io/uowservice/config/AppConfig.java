@@ -40,15 +40,17 @@ public record AppConfig(
   public record Mongo(String uri, String database) {
   }
 
-  public record Cache(String type, Duration ttl, String redisUrl) {
+  /** {@code redisKeyPrefix} starts every key the service writes to Redis (e.g. the rate limiter's). */
+  public record Cache(String type, Duration ttl, String redisUrl, String redisKeyPrefix) {
   }
 
   public record MessageQueue(boolean enabled, String bootstrapServers, List<String> topics) {
   }
 
+  /** {@code trustForwardedFor}: take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
   public record Security(boolean enabled, String jwtSecret, List<String> allowedOrigins, int rateLimitRequests,
-      Duration rateLimitWindow, String jwtAlgorithm, String jwtPublicKeyPath, String jwtPrivateKeyPath,
-      String jwtIssuer, String jwtAudience, Duration clockSkew, boolean allowWeakSecret) {
+      Duration rateLimitWindow, boolean trustForwardedFor, String jwtAlgorithm, String jwtPublicKeyPath,
+      String jwtPrivateKeyPath, String jwtIssuer, String jwtAudience, Duration clockSkew, boolean allowWeakSecret) {
 
     /** The seed's placeholder: never a real secret. */
     public static final String PLACEHOLDER_SECRET = "your-secret-key";
@@ -85,7 +87,7 @@ public record AppConfig(
 
     Mongo mongo = new Mongo(r.string("database.mongodb.uri").trim(), r.nonBlank("database.mongodb.database"));
     Cache cache = new Cache(r.oneOf("cache.type", List.of("memory", "redis")), r.duration("cache.ttl", Duration.ZERO),
-        r.string("cache.redis.url").trim());
+        r.string("cache.redis.url").trim(), r.string("cache.redis.key_prefix"));
     MessageQueue mq = new MessageQueue(r.bool("message_queue.enabled"), r.nonBlank("message_queue.bootstrap_servers"),
         r.list("message_queue.topics"));
     if (mq.topics().isEmpty()) {
@@ -93,7 +95,7 @@ public record AppConfig(
     }
     Security security = new Security(r.bool("security.enabled"), r.string("security.jwt_secret"),
         r.list("security.allowed_origins"), r.integer("security.rate_limit_requests", 1, Integer.MAX_VALUE),
-        r.duration("security.rate_limit_window", Duration.ofSeconds(1)),
+        r.duration("security.rate_limit_window", Duration.ofSeconds(1)), r.bool("security.trust_forwarded_for"),
         r.oneOf("security.jwt_algorithm", List.of("HS256", "RS256", "ES256")),
         r.string("security.jwt_public_key_path").trim(), r.string("security.jwt_private_key_path").trim(),
         r.string("security.jwt_issuer").trim(), r.string("security.jwt_audience").trim(),

@@ -13,7 +13,10 @@ import io.uowservice.domain.EntityType;
 import io.uowservice.metrics.Telemetry;
 import io.uowservice.repository.Tables;
 import io.uowservice.security.JwtSecurity;
+import io.uowservice.security.RateLimitHandler;
+import io.uowservice.security.RateLimiter;
 import io.uowservice.security.Role;
+import io.uowservice.security.SecurityAudit;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -67,6 +70,7 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private AccessControl access;
   private LiveUpdates liveUpdates;
+  private RateLimiter rateLimiter;
   private final Instant startedAt = Instant.now();
 
   @Override
@@ -79,6 +83,7 @@ public final class HttpVerticle extends VerticleBase {
                 : Status.KO(new JsonObject().put("error", "database unreachable")))))
         .register("unit-of-work", 5_000, p -> request(Addresses.unitShard(0), UnitActions.STATS, new JsonObject())
             .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : Status.KO())));
+    rateLimiter = RateLimiter.create(vertx, config);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
@@ -91,8 +96,9 @@ public final class HttpVerticle extends VerticleBase {
         })
         .compose(live -> {
           liveUpdates = live;
-          return server.requestHandler(router()).listen();
-        });
+          return rateLimiter.start();
+        })
+        .compose(v -> server.requestHandler(router()).listen());
   }
 
   Router router() {
@@ -106,8 +112,9 @@ public final class HttpVerticle extends VerticleBase {
     // (header, or access_token query parameter for browsers) is checked before any upgrade
     liveUpdates.mount(router, access.liveUpdates());
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
-
     router.route().handler(access::authenticate);
+    // after authentication: the budget is per subject (per client IP for anonymous callers)
+    router.route().handler(new RateLimitHandler(rateLimiter, config.security().trustForwardedFor(), HttpVerticle::problem));
     Handler<RoutingContext> reader = access.requires(Role.READER);
     Handler<RoutingContext> writer = access.requires(Role.WRITER);
     Handler<RoutingContext> admin = access.requires(Role.ADMIN);
@@ -449,7 +456,11 @@ public final class HttpVerticle extends VerticleBase {
       for (int i = 0; i < all.size(); i++) {
         sum(total, all.resultAt(i));
       }
-      return total.put("shards", all.size()).put("live_updates", liveUpdates);
+      SecurityAudit audit = SecurityAudit.of(vertx);
+      return total.put("shards", all.size()).put("live_updates", liveUpdates)
+          .put("denied", audit.deniedJson())
+          .put("rate_limiter", new JsonObject().put("store", config.cache().type())
+              .put("fail_open", audit.rateLimiterFailOpenCount()));
     })).onComplete(ar -> {
       if (ar.failed()) {
         problem(ctx, Problem.from(ar.cause()));
@@ -578,6 +589,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     if (problem.status() >= 500) {
       LOG.warn("{} {} -> {} {}", ctx.request().method(), ctx.request().path(), problem.status(), problem.detail());
+    } else if (SecurityAudit.isDenial(problem.status())) {
+      SecurityAudit.of(ctx.vertx()).denied(ctx, problem.status(), problem.slug());
     }
     JsonObject body = problem.toJson().put("instance", ctx.request().path());
     ctx.response().setStatusCode(problem.status())
@@ -587,6 +600,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return closed.eventually(() -> rateLimiter == null ? Future.succeededFuture() : rateLimiter.close());
   }
 }

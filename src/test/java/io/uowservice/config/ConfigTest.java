@@ -85,11 +85,13 @@ class ConfigTest {
     assertThat(c.mongo().uri()).isEmpty();
     assertThat(c.cache().type()).isEqualTo("memory");
     assertThat(c.cache().ttl()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(c.cache().redisKeyPrefix()).isEqualTo("uow:");
     assertThat(c.messageQueue().enabled()).isFalse();
     assertThat(c.messageQueue().topics()).containsExactly("unit-of-work-events");
     assertThat(c.security().enabled()).isFalse();
     assertThat(c.security().rateLimitRequests()).isEqualTo(1000);
     assertThat(c.security().rateLimitWindow()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.security().trustForwardedFor()).as("X-Forwarded-For is not trusted by default").isFalse();
     assertThat(c.units().idleTimeout()).isEqualTo(Duration.ofMinutes(15));
     assertThat(c.units().defaultEntityType()).isEqualTo("custom");
     assertThat(c.units().supportedEntityTypes()).containsExactly("user", "order", "product", "payment", "custom");
