@@ -35,6 +35,9 @@ public final class Main {
 
   public static void main(String[] args) {
     if (args.length > 0 && "token".equals(args[0])) {
+      // the token goes to stdout alone, so that TOKEN=$(java -jar ... token ...) works
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+          .setLevel(ch.qos.logback.classic.Level.WARN);
       int status = io.uowservice.security.TokenCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length),
           System.getenv(), System.out, System.err);
       System.exit(status);

@@ -71,9 +71,6 @@ public final class TokenCommand {
       err.println("--ttl must be a duration such as 3600, 30m or 1h");
       return 2;
     }
-    // the token goes to stdout alone, so that TOKEN=$(java -jar ... token ...) works
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
     Vertx vertx = Vertx.vertx();
     try {
       AppConfig loaded = ConfigLoader.load(vertx, configFile, env).toCompletionStage().toCompletableFuture()
