@@ -2,6 +2,7 @@ package io.uowservice;
 
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.BuiltInTypes;
+import io.uowservice.events.OutboxRelayVerticle;
 import io.uowservice.http.HttpVerticle;
 import io.uowservice.repository.Database;
 import io.uowservice.repository.Migrations;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the service onto a Vert.x instance: migrates the schema, then deploys the type registry,
- * one repository verticle per entity type, the UnitOfWork actors and the HTTP verticles.
+ * one repository verticle per entity type, the UnitOfWork actors, the outbox relay (only with
+ * {@code message_queue.enabled}; the outbox fills either way) and the HTTP verticles.
  */
 public final class Application {
 
@@ -60,12 +62,27 @@ public final class Application {
             return null;
           });
         })
+        .compose(v -> deployRelay(vertx, config).map(id -> {
+          if (id != null) {
+            ids.add(id);
+          }
+          return null;
+        }))
         .compose(v -> vertx.deployVerticle(HttpVerticle::new,
             new DeploymentOptions().setConfig(source).setInstances(config.http().instances())))
         .map(id -> {
           ids.add(id);
           return ids;
         });
+  }
+
+  /** The outbox relay when Kafka is enabled (completes with its deployment id), else nothing (null). */
+  public static Future<String> deployRelay(Vertx vertx, AppConfig config) {
+    if (!config.messageQueue().enabled()) {
+      LOG.info("message_queue.enabled is false: events stay in the outbox, nothing is published to Kafka");
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(OutboxRelayVerticle::new, new DeploymentOptions().setConfig(config.source()));
   }
 
   private static Future<Void> migrate(Vertx vertx, AppConfig config) {

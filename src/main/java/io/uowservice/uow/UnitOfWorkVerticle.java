@@ -18,6 +18,8 @@ import io.uowservice.domain.Tracked;
 import io.uowservice.domain.UnitOfWork;
 import io.uowservice.domain.UowException;
 import io.uowservice.events.DomainEvents;
+import io.uowservice.events.Outbox;
+import io.uowservice.events.OutboxStep;
 import io.uowservice.repository.CatalogHolder;
 import io.uowservice.repository.CommitExecutor;
 import io.uowservice.repository.CommitStep;
@@ -60,6 +62,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
   private CatalogHolder catalog;
   private EntityFactory factory;
   private CommitExecutor committer;
+  private Pool pool;
   private DeliveryOptions lookupOptions;
 
   @Override
@@ -68,8 +71,9 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     shard = config().getInteger("shard", 0);
     idleTimeout = config.units().idleTimeout();
     factory = new EntityFactory(config.limits(), config.units().defaultEntityType());
-    Pool pool = Database.pool(vertx, config.mysql());
-    committer = new CommitExecutor(pool, List.<CommitStep>of());
+    pool = Database.pool(vertx, config.mysql());
+    // the outbox rows join every commit's transaction, Kafka enabled or not (the relay is optional)
+    committer = new CommitExecutor(pool, List.<CommitStep>of(new OutboxStep()));
     lookupOptions = new DeliveryOptions().setSendTimeout(config.units().commitTimeout().toMillis());
     long sweepEvery = Math.max(1000, Math.min(idleTimeout.toMillis() / 10, 30_000));
     vertx.setPeriodic(sweepEvery, id -> expireIdleUnits());
@@ -100,7 +104,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
             unit.discardAll();
             yield Future.succeededFuture(summary(unit));
           }
-          case UnitActions.ROLLBACK -> Future.succeededFuture(rollback(unit, subject));
+          case UnitActions.ROLLBACK -> rollback(unit, subject);
           case UnitActions.COMMIT -> commit(unit, subject);
           default -> Future.failedFuture(new IllegalArgumentException("unknown unit action " + action));
         };
@@ -319,11 +323,24 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         .put("duration_ms", (System.nanoTime() - startedNanos) / 1_000_000.0);
   }
 
-  private JsonObject rollback(UnitOfWork unit, String actor) {
+  /**
+   * Discards the unit, writes {@code unit_of_work.rolled_back} to the outbox (its own small insert:
+   * nothing else is written), then announces it. The discard happened in memory and cannot be
+   * undone, so a failed insert is logged and the rollback still succeeds; the live update still goes out.
+   */
+  private Future<JsonObject> rollback(UnitOfWork unit, String actor) {
+    Instant at = Instant.now();
     Map<EntityState, Integer> discarded = unit.discardAll();
     stats.rollbacks++;
-    vertx.eventBus().publish(Addresses.EVENTS, DomainEvents.rolledBack(unit.id(), actor, discarded, Instant.now()));
-    return new JsonObject().put("unit_of_work_id", unit.id()).put("discarded", countsJson(discarded));
+    JsonObject event = DomainEvents.rolledBack(unit.id(), actor, discarded, at);
+    JsonObject reply = new JsonObject().put("unit_of_work_id", unit.id()).put("discarded", countsJson(discarded));
+    return Outbox.insert(pool, List.of(event), at)
+        .onFailure(err -> LOG.error("unit of work {} rolled back, but its event could not be written to the outbox",
+            unit.id(), err))
+        .transform(ar -> {
+          vertx.eventBus().publish(Addresses.EVENTS, event);
+          return Future.succeededFuture(reply);
+        });
   }
 
   // ---- views ----------------------------------------------------------------------------------
