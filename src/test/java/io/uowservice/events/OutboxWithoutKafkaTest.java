@@ -129,4 +129,36 @@ class OutboxWithoutKafkaTest {
     awaitUntil("every row marked sent", WAIT, () -> unsent(service) == 0);
     ServiceHarness.await(vertx.undeploy(second));
   }
+
+  @Test
+  void twoRelaysOnOneOutboxClaimEveryRowExactlyOnce() {
+    TestKafka.Broker broker = TestKafka.broker();
+    String topic = unique("uow-two-relays");
+    TestKafka.createTopic(topic, 3);
+    for (int i = 0; i < 60; i++) {
+      commitNewEntities(service, 4);
+    }
+    Set<String> expected = new HashSet<>(Commits.unsentEventIds(service));
+
+    JsonObject source = service.config().source().copy();
+    source.getJsonObject("message_queue").put("enabled", true).put("bootstrap_servers", broker.bootstrapServers())
+        .put("topics", new JsonArray().add(topic)).put("relay_batch_size", 10);
+    // two instances on two event loops, sharing nothing but the database: two nodes' relays
+    String relays = ServiceHarness.await(vertx.deployVerticle(OutboxRelayVerticle::new,
+        new DeploymentOptions().setConfig(source).setInstances(2)));
+    try (TopicReader reader = new TopicReader(broker.bootstrapServers(), topic)) {
+      awaitUntil("every outbox event on the topic", WAIT, () -> {
+        reader.pollOnce(Duration.ofMillis(200));
+        return reader.distinct().stream().filter(r -> expected.contains(r.eventId())).count() == expected.size();
+      });
+      awaitUntil("every row marked sent", WAIT, () -> unsent(service) == 0);
+      var claims = service.query("SELECT event_id, attempts FROM outbox");
+      assertThat(claims).filteredOn(r -> expected.contains(r.getString(0)))
+          .hasSize(expected.size())
+          .allSatisfy(r -> assertThat(r.getInteger(1)).as("claims of %s", r.getString(0)).isEqualTo(1));
+      assertThat(reader.duplicates()).isZero();
+    } finally {
+      ServiceHarness.await(vertx.undeploy(relays));
+    }
+  }
 }

@@ -2,7 +2,6 @@ package io.uowservice.testsupport;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -152,8 +151,8 @@ public final class TestKafka {
       }
       try {
         Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-kafka")), "broker-");
-        int port = freePort();
-        int controllerPort = freePort();
+        int port = ServiceHarness.freePort();
+        int controllerPort = ServiceHarness.freePort();
         String properties = String.join("\n",
             "process.roles=broker,controller",
             "node.id=1",
@@ -172,7 +171,7 @@ public final class TestKafka {
             "share.coordinator.state.topic.min.isr=1",
             "group.initial.rebalance.delay.ms=0",
             "num.partitions=3",
-            "") ;
+            "");
         Files.writeString(dir.resolve("server.properties"), properties);
         ChildJvm jvm = new ChildJvm(dir, port);
         jvm.run(List.of("kafka.tools.StorageTool", "format", "--standalone", "-t", Uuid.randomUuid().toString(),
@@ -287,20 +286,11 @@ public final class TestKafka {
     }
   }
 
-  static void sleep(long millis) {
+  private static void sleep(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }
