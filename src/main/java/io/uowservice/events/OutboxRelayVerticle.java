@@ -120,6 +120,9 @@ public final class OutboxRelayVerticle extends VerticleBase {
     // metadata waits happen on a worker thread, but bound them so a dead broker fails fast into backoff
     c.put("max.block.ms", String.valueOf(request));
     c.put("reconnect.backoff.max.ms", "2000");
+    // an event is as large as its entity (HTTP bodies up to 4 MiB) or its commit's entity list; the
+    // topic's max.message.bytes must allow as much, or such a row is retried (with backoff) until it does
+    c.put("max.request.size", String.valueOf(16 * 1024 * 1024));
     return c;
   }
 
@@ -200,7 +203,11 @@ public final class OutboxRelayVerticle extends VerticleBase {
     });
   }
 
-  /** Sends the batch; marks what Kafka acknowledged as sent and releases the rest for the next attempt. */
+  /**
+   * Sends the batch; marks what Kafka acknowledged as sent and releases the rest for the next
+   * attempt. The client hands records to the Kafka producer on one ordered worker context, so they
+   * enter it in seq order, and the idempotent producer keeps that order per partition.
+   */
   private Future<Void> publish(List<Pending> batch) {
     List<Future<?>> sends = new ArrayList<>(batch.size());
     for (Pending p : batch) {

@@ -161,4 +161,57 @@ class OutboxWithoutKafkaTest {
       ServiceHarness.await(vertx.undeploy(relays));
     }
   }
+
+  @Test
+  void aRelayDoesNotOvertakeAnotherRelaysClaimOnTheSameEntityAndTakesItOverWhenTheLeaseEnds() {
+    TestKafka.Broker broker = TestKafka.broker();
+    String topic = unique("uow-lease");
+    TestKafka.createTopic(topic, 1);
+    String entity = unique("x");
+    String other = unique("y");
+    String first = java.util.UUID.randomUUID().toString();
+    String second = java.util.UUID.randomUUID().toString();
+    String unrelated = java.util.UUID.randomUUID().toString();
+    // an earlier event of `entity` held by a relay on another node, under a live lease
+    service.query("INSERT INTO outbox (event_id, event_key, event_type, payload, created_at, claimed_by, claimed_until) "
+        + "VALUES ('" + first + "', '" + entity + "', 'entity.created', '" + event(first, entity) + "', UTC_TIMESTAMP(6), "
+        + "'relay-elsewhere', DATE_ADD(UTC_TIMESTAMP(6), INTERVAL 1 HOUR))");
+    service.query("INSERT INTO outbox (event_id, event_key, event_type, payload, created_at) VALUES ('" + second + "', '"
+        + entity + "', 'entity.updated', '" + event(second, entity) + "', UTC_TIMESTAMP(6)), ('" + unrelated + "', '"
+        + other + "', 'entity.created', '" + event(unrelated, other) + "', UTC_TIMESTAMP(6))");
+
+    JsonObject source = service.config().source().copy();
+    source.getJsonObject("message_queue").put("enabled", true).put("bootstrap_servers", broker.bootstrapServers())
+        .put("topics", new JsonArray().add(topic)).put("relay_poll_interval", "100ms");
+    String relay = ServiceHarness.await(vertx.deployVerticle(OutboxRelayVerticle::new,
+        new DeploymentOptions().setConfig(source)));
+    try (TopicReader reader = new TopicReader(broker.bootstrapServers(), topic)) {
+      awaitUntil("the unrelated event on the topic", WAIT, () -> {
+        reader.pollOnce(Duration.ofMillis(100));
+        return reader.distinct().stream().anyMatch(r -> r.eventId().equals(unrelated));
+      });
+      assertThat(sentAt(second)).as("the later event waits for the earlier one's lease").isNull();
+
+      // the other relay died: its lease runs out, this relay publishes both, in order
+      service.query("UPDATE outbox SET claimed_until = DATE_SUB(UTC_TIMESTAMP(6), INTERVAL 1 SECOND) "
+          + "WHERE event_id = '" + first + "'");
+      awaitUntil("both events of the entity on the topic", WAIT, () -> {
+        reader.pollOnce(Duration.ofMillis(100));
+        return reader.distinct().stream().filter(r -> entity.equals(r.key())).count() == 2;
+      });
+      assertThat(reader.distinct()).filteredOn(r -> entity.equals(r.key())).extracting(TopicReader.Received::eventId)
+          .containsExactly(first, second);
+    } finally {
+      ServiceHarness.await(vertx.undeploy(relay));
+      service.query("DELETE FROM outbox WHERE event_id IN ('" + first + "', '" + second + "')");
+    }
+  }
+
+  private static String event(String eventId, String key) {
+    return new JsonObject().put("event_id", eventId).put("type", "entity.created").put("entity_id", key).encode();
+  }
+
+  private static Object sentAt(String eventId) {
+    return service.query("SELECT sent_at FROM outbox WHERE event_id = '" + eventId + "'").get(0).getValue(0);
+  }
 }
