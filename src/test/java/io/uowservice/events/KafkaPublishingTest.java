@@ -80,7 +80,10 @@ class KafkaPublishingTest {
     assertThat(outbox).hasSize(5); // created user, created product, committed; updated product, committed
 
     try (TopicReader reader = new TopicReader(broker.bootstrapServers(), topic)) {
-      reader.awaitDistinct(5, WAIT);
+      awaitUntil("the five events on the topic", WAIT, () -> {
+        reader.pollOnce(Duration.ofMillis(200));
+        return reader.distinct().stream().filter(r -> outbox.containsKey(r.eventId())).count() == 5;
+      });
       List<Received> ours = reader.distinct().stream().filter(r -> outbox.containsKey(r.eventId())).toList();
       assertThat(ours).hasSize(5);
       for (Received r : ours) {

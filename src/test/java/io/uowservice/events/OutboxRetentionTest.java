@@ -32,7 +32,7 @@ class OutboxRetentionTest {
         "UOW_MESSAGE_QUEUE__ENABLED", "true",
         "UOW_MESSAGE_QUEUE__BOOTSTRAP_SERVERS", TestKafka.broker().bootstrapServers(),
         "UOW_MESSAGE_QUEUE__TOPICS", topic,
-        "UOW_MESSAGE_QUEUE__OUTBOX_RETENTION", "1s"));
+        "UOW_MESSAGE_QUEUE__OUTBOX_RETENTION", "3s"));
   }
 
   @AfterAll

@@ -94,34 +94,22 @@ class OutboxWithoutKafkaTest {
 
   @Test
   void redeployingTheRelayMidBatchLosesNoEvent() {
-    TestKafka.Broker broker = TestKafka.broker();
     String topic = unique("uow-relay");
     TestKafka.createTopic(topic, 3);
-    for (int i = 0; i < 60; i++) {
-      commitNewEntities(service, 4);
-    }
-    Set<String> expected = new HashSet<>(Commits.unsentEventIds(service));
-    assertThat(expected).hasSizeGreaterThanOrEqualTo(300); // 60 x (4 created + 1 committed), plus earlier tests'
-
-    JsonObject source = service.config().source().copy();
-    source.getJsonObject("message_queue").put("enabled", true).put("bootstrap_servers", broker.bootstrapServers())
-        .put("topics", new JsonArray().add(topic)).put("relay_batch_size", 20).put("relay_lease", "2s");
-    DeploymentOptions options = new DeploymentOptions().setConfig(source);
+    Set<String> expected = fillOutbox();
+    DeploymentOptions options = relayOptions(topic, new JsonObject().put("relay_batch_size", 20).put("relay_lease", "2s"));
 
     // the relay claims its first batch while it starts: undeploying it at once stops it mid-batch
     String first = ServiceHarness.await(vertx.deployVerticle(OutboxRelayVerticle::new, options));
     ServiceHarness.await(vertx.undeploy(first));
+    // that claim was sent to the database before the deployment completed; it commits in its own time
+    awaitUntil("the stopped relay's claim to commit", WAIT, () -> claimedUnsent() > 0);
     long left = unsent(service);
-    long claimed = service.query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND claimed_by IS NOT NULL")
-        .get(0).getLong(0);
-    assertThat(claimed).as("rows the stopped relay claimed and never marked sent").isPositive();
+    long claimed = claimedUnsent();
 
     String second = ServiceHarness.await(vertx.deployVerticle(OutboxRelayVerticle::new, options));
-    try (TopicReader reader = new TopicReader(broker.bootstrapServers(), topic)) {
-      awaitUntil("every outbox event on the topic", WAIT, () -> {
-        reader.pollOnce(Duration.ofMillis(200));
-        return reader.distinct().stream().filter(r -> expected.contains(r.eventId())).count() == expected.size();
-      });
+    try (TopicReader reader = new TopicReader(TestKafka.broker().bootstrapServers(), topic)) {
+      awaitAllOnTopic(reader, expected);
       System.out.printf("[events] relay redeployed mid-drain: %d events, %d unsent at undeploy (%d claimed by the "
               + "stopped relay), all %d arrived, %d duplicate(s) dropped by event_id%n", expected.size(), left, claimed,
           expected.size(), reader.duplicates());
@@ -132,25 +120,14 @@ class OutboxWithoutKafkaTest {
 
   @Test
   void twoRelaysOnOneOutboxClaimEveryRowExactlyOnce() {
-    TestKafka.Broker broker = TestKafka.broker();
     String topic = unique("uow-two-relays");
     TestKafka.createTopic(topic, 3);
-    for (int i = 0; i < 60; i++) {
-      commitNewEntities(service, 4);
-    }
-    Set<String> expected = new HashSet<>(Commits.unsentEventIds(service));
-
-    JsonObject source = service.config().source().copy();
-    source.getJsonObject("message_queue").put("enabled", true).put("bootstrap_servers", broker.bootstrapServers())
-        .put("topics", new JsonArray().add(topic)).put("relay_batch_size", 10);
+    Set<String> expected = fillOutbox();
     // two instances on two event loops, sharing nothing but the database: two nodes' relays
     String relays = ServiceHarness.await(vertx.deployVerticle(OutboxRelayVerticle::new,
-        new DeploymentOptions().setConfig(source).setInstances(2)));
-    try (TopicReader reader = new TopicReader(broker.bootstrapServers(), topic)) {
-      awaitUntil("every outbox event on the topic", WAIT, () -> {
-        reader.pollOnce(Duration.ofMillis(200));
-        return reader.distinct().stream().filter(r -> expected.contains(r.eventId())).count() == expected.size();
-      });
+        relayOptions(topic, new JsonObject().put("relay_batch_size", 10)).setInstances(2)));
+    try (TopicReader reader = new TopicReader(TestKafka.broker().bootstrapServers(), topic)) {
+      awaitAllOnTopic(reader, expected);
       awaitUntil("every row marked sent", WAIT, () -> unsent(service) == 0);
       var claims = service.query("SELECT event_id, attempts FROM outbox");
       assertThat(claims).filteredOn(r -> expected.contains(r.getString(0)))
@@ -180,11 +157,8 @@ class OutboxWithoutKafkaTest {
         + entity + "', 'entity.updated', '" + event(second, entity) + "', UTC_TIMESTAMP(6)), ('" + unrelated + "', '"
         + other + "', 'entity.created', '" + event(unrelated, other) + "', UTC_TIMESTAMP(6))");
 
-    JsonObject source = service.config().source().copy();
-    source.getJsonObject("message_queue").put("enabled", true).put("bootstrap_servers", broker.bootstrapServers())
-        .put("topics", new JsonArray().add(topic)).put("relay_poll_interval", "100ms");
     String relay = ServiceHarness.await(vertx.deployVerticle(OutboxRelayVerticle::new,
-        new DeploymentOptions().setConfig(source)));
+        relayOptions(topic, new JsonObject().put("relay_poll_interval", "100ms"))));
     try (TopicReader reader = new TopicReader(broker.bootstrapServers(), topic)) {
       awaitUntil("the unrelated event on the topic", WAIT, () -> {
         reader.pollOnce(Duration.ofMillis(100));
@@ -205,6 +179,36 @@ class OutboxWithoutKafkaTest {
       ServiceHarness.await(vertx.undeploy(relay));
       service.query("DELETE FROM outbox WHERE event_id IN ('" + first + "', '" + second + "')");
     }
+  }
+
+  /** 60 units x (4 entity.created + 1 unit_of_work.committed) in the outbox; returns every unsent event id. */
+  private static Set<String> fillOutbox() {
+    for (int i = 0; i < 60; i++) {
+      commitNewEntities(service, 4);
+    }
+    Set<String> unsent = new HashSet<>(Commits.unsentEventIds(service));
+    assertThat(unsent).hasSizeGreaterThanOrEqualTo(300); // plus what earlier tests left unsent
+    return unsent;
+  }
+
+  /** A relay of this service's config, enabled and pointed at the test broker's {@code topic}. */
+  private static DeploymentOptions relayOptions(String topic, JsonObject messageQueue) {
+    JsonObject source = service.config().source().copy();
+    source.getJsonObject("message_queue").put("enabled", true)
+        .put("bootstrap_servers", TestKafka.broker().bootstrapServers()).put("topics", new JsonArray().add(topic))
+        .mergeIn(messageQueue);
+    return new DeploymentOptions().setConfig(source);
+  }
+
+  private static long claimedUnsent() {
+    return service.query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND claimed_by IS NOT NULL").get(0).getLong(0);
+  }
+
+  private static void awaitAllOnTopic(TopicReader reader, Set<String> expected) {
+    awaitUntil("every outbox event on the topic", WAIT, () -> {
+      reader.pollOnce(Duration.ofMillis(200));
+      return reader.distinct().stream().filter(r -> expected.contains(r.eventId())).count() == expected.size();
+    });
   }
 
   private static String event(String eventId, String key) {

@@ -45,15 +45,7 @@ public final class TopicReader implements AutoCloseable {
     consumer.seekToBeginning(assigned);
   }
 
-  /** Polls until {@code expected} distinct event ids arrived or {@code max} passed; returns the distinct count. */
-  public int awaitDistinct(int expected, Duration max) {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (byEventId.size() < expected && System.nanoTime() < deadline) {
-      pollOnce(Duration.ofMillis(200));
-    }
-    return byEventId.size();
-  }
-
+  /** One poll; what arrives is added to {@link #records()} and, first copies only, to {@link #distinct()}. */
   public void pollOnce(Duration wait) {
     for (ConsumerRecord<String, String> r : consumer.poll(wait)) {
       Received received = new Received(r.key(), new JsonObject(r.value()), r.partition(), r.offset(),
