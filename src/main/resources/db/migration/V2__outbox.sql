@@ -15,5 +15,6 @@ CREATE TABLE outbox (
   attempts      INT          NOT NULL DEFAULT 0,
   UNIQUE KEY uq_outbox_event_id (event_id),
   KEY ix_outbox_pending (sent_at, seq),
-  KEY ix_outbox_key (event_key, seq)
+  -- the relay's per-entity order check: an earlier unsent row of the same key
+  KEY ix_outbox_key_unsent (event_key, sent_at, seq)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -35,9 +35,12 @@ import org.slf4j.LoggerFactory;
  * row locks or pool connections (holding the transaction open across the acks would block every
  * other relay's claim and pin a connection for up to the delivery timeout). A relay that dies
  * mid-batch leaves its lease to expire; the next claim (here or on another node) takes the rows
- * again. Leases use the database clock, the one clock all nodes share. Rows whose entity has an
- * earlier row under another live lease are not claimed, so two relays do not publish one
- * entity's events out of order.
+ * again. Leases use the database clock, the one clock all nodes share.
+ *
+ * <p>Order per entity: a row is claimed only when no earlier row of its key is still unsent, so an
+ * entity's next event waits until the previous one is acknowledged — whichever relay holds it,
+ * and even if it keeps failing (an oversized record, say). Different entities never wait for
+ * each other. A batch holds at most one event per entity, which costs only hot entities.
  */
 public final class OutboxRelayVerticle extends VerticleBase {
 
@@ -47,11 +50,21 @@ public final class OutboxRelayVerticle extends VerticleBase {
 
   private static final String CLAIM = "SELECT o.seq, o.event_key, o.payload FROM outbox o "
       + "WHERE o.sent_at IS NULL AND (o.claimed_until IS NULL OR o.claimed_until < UTC_TIMESTAMP(6)) "
-      + "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.event_key = o.event_key AND p.seq < o.seq "
-      + "AND p.sent_at IS NULL AND p.claimed_until >= UTC_TIMESTAMP(6)) "
+      + "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.event_key = o.event_key AND p.sent_at IS NULL "
+      + "AND p.seq < o.seq) "
       + "ORDER BY o.seq LIMIT ? FOR UPDATE SKIP LOCKED";
 
   private record Pending(long seq, String key, String payload) {
+  }
+
+  /** Kafka took part of a batch: no reason to back off (see wake). */
+  private static final class PartialFailure extends RuntimeException {
+    final int failed;
+
+    PartialFailure(int failed, Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+      this.failed = failed;
+    }
   }
 
   private AppConfig.MessageQueue settings;
@@ -146,7 +159,14 @@ public final class OutboxRelayVerticle extends VerticleBase {
             return;
           }
           if (ar.failed()) {
-            backOff(ar.cause());
+            if (ar.cause() instanceof PartialFailure partial) {
+              // some rows went out, so Kafka is up: retry the others at once, as part of the next claim
+              LOG.warn("outbox relay {}: {} of a batch failed, retried with the next one: {}", relayId,
+                  partial.failed, partial.getCause().toString());
+              vertx.runOnContext(v -> wake());
+            } else {
+              backOff(ar.cause());
+            }
             return;
           }
           if (failures > 0) {
@@ -225,7 +245,8 @@ public final class OutboxRelayVerticle extends VerticleBase {
           firstFailure = firstFailure == null ? sends.get(i).cause() : firstFailure;
         }
       }
-      Throwable failure = firstFailure;
+      Throwable failure = firstFailure == null || sent.isEmpty() ? firstFailure
+          : new PartialFailure(unsent.size(), firstFailure);
       if (stopped) {
         return Future.<Void>succeededFuture(); // leave the rows to their lease (see stop)
       }

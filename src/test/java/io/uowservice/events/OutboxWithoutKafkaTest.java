@@ -181,6 +181,46 @@ class OutboxWithoutKafkaTest {
     }
   }
 
+  @Test
+  void anEventKafkaRefusesHoldsBackOnlyItsOwnEntitysLaterEvents() {
+    String topic = unique("uow-refused");
+    TestKafka.createTopic(topic, 1);
+    String entity = unique("big");
+    String other = unique("small");
+    String refused = java.util.UUID.randomUUID().toString();
+    String later = java.util.UUID.randomUUID().toString();
+    String unrelated = java.util.UUID.randomUUID().toString();
+    // larger than the broker's default message.max.bytes (1 MiB): Kafka refuses it, every time
+    String huge = new JsonObject().put("event_id", refused).put("entity_id", entity).put("data", "x".repeat(1_200_000))
+        .encode();
+    service.query("INSERT INTO outbox (event_id, event_key, event_type, payload, created_at) VALUES ('" + refused
+        + "', '" + entity + "', 'entity.created', '" + huge + "', UTC_TIMESTAMP(6)), ('" + later + "', '" + entity
+        + "', 'entity.updated', '" + event(later, entity) + "', UTC_TIMESTAMP(6)), ('" + unrelated + "', '" + other
+        + "', 'entity.created', '" + event(unrelated, other) + "', UTC_TIMESTAMP(6))");
+    String relay = ServiceHarness.await(vertx.deployVerticle(OutboxRelayVerticle::new,
+        relayOptions(topic, new JsonObject().put("relay_max_backoff", "1s"))));
+    try (TopicReader reader = new TopicReader(TestKafka.broker().bootstrapServers(), topic)) {
+      awaitUntil("the refused event to be retried", WAIT, () -> service.query("SELECT attempts FROM outbox "
+          + "WHERE event_id = '" + refused + "'").get(0).getInteger(0) >= 2);
+      awaitUntil("the other entity's event on the topic", WAIT, () -> {
+        reader.pollOnce(Duration.ofMillis(100));
+        return reader.distinct().stream().anyMatch(r -> r.eventId().equals(unrelated));
+      });
+      assertThat(sentAt(refused)).isNull();
+      assertThat(sentAt(later)).as("waits behind its entity's refused event").isNull();
+
+      // an operator removes the refused row: the entity's stream moves on
+      service.query("DELETE FROM outbox WHERE event_id = '" + refused + "'");
+      awaitUntil("the later event on the topic", WAIT, () -> {
+        reader.pollOnce(Duration.ofMillis(100));
+        return reader.distinct().stream().anyMatch(r -> r.eventId().equals(later));
+      });
+    } finally {
+      ServiceHarness.await(vertx.undeploy(relay));
+      service.query("DELETE FROM outbox WHERE event_id IN ('" + refused + "', '" + later + "')");
+    }
+  }
+
   /** 60 units x (4 entity.created + 1 unit_of_work.committed) in the outbox; returns every unsent event id. */
   private static Set<String> fillOutbox() {
     for (int i = 0; i < 60; i++) {
