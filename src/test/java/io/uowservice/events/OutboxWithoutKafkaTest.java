@@ -141,43 +141,31 @@ class OutboxWithoutKafkaTest {
 
   @Test
   void aRelayDoesNotOvertakeAnotherRelaysClaimOnTheSameEntityAndTakesItOverWhenTheLeaseEnds() {
-    TestKafka.Broker broker = TestKafka.broker();
     String topic = unique("uow-lease");
     TestKafka.createTopic(topic, 1);
-    String entity = unique("x");
-    String other = unique("y");
-    String first = java.util.UUID.randomUUID().toString();
-    String second = java.util.UUID.randomUUID().toString();
-    String unrelated = java.util.UUID.randomUUID().toString();
-    // an earlier event of `entity` held by a relay on another node, under a live lease
-    service.query("INSERT INTO outbox (event_id, event_key, event_type, payload, created_at, claimed_by, claimed_until) "
-        + "VALUES ('" + first + "', '" + entity + "', 'entity.created', '" + event(first, entity) + "', UTC_TIMESTAMP(6), "
-        + "'relay-elsewhere', DATE_ADD(UTC_TIMESTAMP(6), INTERVAL 1 HOUR))");
-    service.query("INSERT INTO outbox (event_id, event_key, event_type, payload, created_at) VALUES ('" + second + "', '"
-        + entity + "', 'entity.updated', '" + event(second, entity) + "', UTC_TIMESTAMP(6)), ('" + unrelated + "', '"
-        + other + "', 'entity.created', '" + event(unrelated, other) + "', UTC_TIMESTAMP(6))");
+    Row first = Row.of(unique("x"));
+    Row second = Row.of(first.key());
+    Row unrelated = Row.of(unique("y"));
+    insert(first, second, unrelated);
+    // the earlier event of the entity is held by a relay on another node, under a live lease
+    service.query("UPDATE outbox SET claimed_by = 'relay-elsewhere', claimed_until = DATE_ADD(UTC_TIMESTAMP(6), "
+        + "INTERVAL 1 HOUR) WHERE event_id = '" + first.eventId() + "'");
 
     String relay = ServiceHarness.await(vertx.deployVerticle(OutboxRelayVerticle::new,
         relayOptions(topic, new JsonObject().put("relay_poll_interval", "100ms"))));
-    try (TopicReader reader = new TopicReader(broker.bootstrapServers(), topic)) {
-      awaitUntil("the unrelated event on the topic", WAIT, () -> {
-        reader.pollOnce(Duration.ofMillis(100));
-        return reader.distinct().stream().anyMatch(r -> r.eventId().equals(unrelated));
-      });
+    try (TopicReader reader = new TopicReader(TestKafka.broker().bootstrapServers(), topic)) {
+      awaitOnTopic(reader, unrelated);
       assertThat(sentAt(second)).as("the later event waits for the earlier one's lease").isNull();
 
       // the other relay died: its lease runs out, this relay publishes both, in order
       service.query("UPDATE outbox SET claimed_until = DATE_SUB(UTC_TIMESTAMP(6), INTERVAL 1 SECOND) "
-          + "WHERE event_id = '" + first + "'");
-      awaitUntil("both events of the entity on the topic", WAIT, () -> {
-        reader.pollOnce(Duration.ofMillis(100));
-        return reader.distinct().stream().filter(r -> entity.equals(r.key())).count() == 2;
-      });
-      assertThat(reader.distinct()).filteredOn(r -> entity.equals(r.key())).extracting(TopicReader.Received::eventId)
-          .containsExactly(first, second);
+          + "WHERE event_id = '" + first.eventId() + "'");
+      awaitOnTopic(reader, second);
+      assertThat(reader.distinct()).filteredOn(r -> first.key().equals(r.key()))
+          .extracting(TopicReader.Received::eventId).containsExactly(first.eventId(), second.eventId());
     } finally {
       ServiceHarness.await(vertx.undeploy(relay));
-      service.query("DELETE FROM outbox WHERE event_id IN ('" + first + "', '" + second + "')");
+      delete(first, second);
     }
   }
 
@@ -186,39 +174,61 @@ class OutboxWithoutKafkaTest {
     String topic = unique("uow-refused");
     TestKafka.createTopic(topic, 1);
     String entity = unique("big");
-    String other = unique("small");
-    String refused = java.util.UUID.randomUUID().toString();
-    String later = java.util.UUID.randomUUID().toString();
-    String unrelated = java.util.UUID.randomUUID().toString();
     // larger than the broker's default message.max.bytes (1 MiB): Kafka refuses it, every time
-    String huge = new JsonObject().put("event_id", refused).put("entity_id", entity).put("data", "x".repeat(1_200_000))
-        .encode();
-    service.query("INSERT INTO outbox (event_id, event_key, event_type, payload, created_at) VALUES ('" + refused
-        + "', '" + entity + "', 'entity.created', '" + huge + "', UTC_TIMESTAMP(6)), ('" + later + "', '" + entity
-        + "', 'entity.updated', '" + event(later, entity) + "', UTC_TIMESTAMP(6)), ('" + unrelated + "', '" + other
-        + "', 'entity.created', '" + event(unrelated, other) + "', UTC_TIMESTAMP(6))");
+    Row refused = new Row(java.util.UUID.randomUUID().toString(), entity, "x".repeat(1_200_000));
+    Row later = Row.of(entity);
+    Row unrelated = Row.of(unique("small"));
+    insert(refused, later, unrelated);
     String relay = ServiceHarness.await(vertx.deployVerticle(OutboxRelayVerticle::new,
         relayOptions(topic, new JsonObject().put("relay_max_backoff", "1s"))));
     try (TopicReader reader = new TopicReader(TestKafka.broker().bootstrapServers(), topic)) {
       awaitUntil("the refused event to be retried", WAIT, () -> service.query("SELECT attempts FROM outbox "
-          + "WHERE event_id = '" + refused + "'").get(0).getInteger(0) >= 2);
-      awaitUntil("the other entity's event on the topic", WAIT, () -> {
-        reader.pollOnce(Duration.ofMillis(100));
-        return reader.distinct().stream().anyMatch(r -> r.eventId().equals(unrelated));
-      });
+          + "WHERE event_id = '" + refused.eventId() + "'").get(0).getInteger(0) >= 2);
+      awaitOnTopic(reader, unrelated);
       assertThat(sentAt(refused)).isNull();
       assertThat(sentAt(later)).as("waits behind its entity's refused event").isNull();
 
       // an operator removes the refused row: the entity's stream moves on
-      service.query("DELETE FROM outbox WHERE event_id = '" + refused + "'");
-      awaitUntil("the later event on the topic", WAIT, () -> {
-        reader.pollOnce(Duration.ofMillis(100));
-        return reader.distinct().stream().anyMatch(r -> r.eventId().equals(later));
-      });
+      delete(refused);
+      awaitOnTopic(reader, later);
     } finally {
       ServiceHarness.await(vertx.undeploy(relay));
-      service.query("DELETE FROM outbox WHERE event_id IN ('" + refused + "', '" + later + "')");
+      delete(refused, later);
     }
+  }
+
+  /** An outbox row written by hand; {@code filler} pads its payload. */
+  private record Row(String eventId, String key, String filler) {
+    static Row of(String key) {
+      return new Row(java.util.UUID.randomUUID().toString(), key, "");
+    }
+
+    String payload() {
+      return new JsonObject().put("event_id", eventId).put("type", "entity.updated").put("entity_id", key)
+          .put("data", filler).encode();
+    }
+  }
+
+  private static void insert(Row... rows) {
+    StringBuilder sql = new StringBuilder("INSERT INTO outbox (event_id, event_key, event_type, payload, created_at) VALUES ");
+    for (int i = 0; i < rows.length; i++) {
+      sql.append(i == 0 ? "" : ", ").append("('").append(rows[i].eventId()).append("', '").append(rows[i].key())
+          .append("', 'entity.updated', '").append(rows[i].payload()).append("', UTC_TIMESTAMP(6))");
+    }
+    service.query(sql.toString());
+  }
+
+  private static void delete(Row... rows) {
+    for (Row row : rows) {
+      service.query("DELETE FROM outbox WHERE event_id = '" + row.eventId() + "'");
+    }
+  }
+
+  private static void awaitOnTopic(TopicReader reader, Row row) {
+    awaitUntil("event " + row.eventId() + " on the topic", WAIT, () -> {
+      reader.pollOnce(Duration.ofMillis(100));
+      return reader.distinct().stream().anyMatch(r -> r.eventId().equals(row.eventId()));
+    });
   }
 
   /** 60 units x (4 entity.created + 1 unit_of_work.committed) in the outbox; returns every unsent event id. */
@@ -251,11 +261,7 @@ class OutboxWithoutKafkaTest {
     });
   }
 
-  private static String event(String eventId, String key) {
-    return new JsonObject().put("event_id", eventId).put("type", "entity.created").put("entity_id", key).encode();
-  }
-
-  private static Object sentAt(String eventId) {
-    return service.query("SELECT sent_at FROM outbox WHERE event_id = '" + eventId + "'").get(0).getValue(0);
+  private static Object sentAt(Row row) {
+    return service.query("SELECT sent_at FROM outbox WHERE event_id = '" + row.eventId() + "'").get(0).getValue(0);
   }
 }
