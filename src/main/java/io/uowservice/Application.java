@@ -3,6 +3,8 @@ package io.uowservice;
 import io.uowservice.bridge.BridgeVerticle;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.BuiltInTypes;
+import io.uowservice.events.CommandConsumerVerticle;
+import io.uowservice.events.OutboxRelayVerticle;
 import io.uowservice.http.HttpVerticle;
 import io.uowservice.repository.Database;
 import io.uowservice.repository.Migrations;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the service onto a Vert.x instance: migrates the schema, then deploys the type registry,
- * one repository verticle per entity type, the UnitOfWork actors, the live-update bridge and the HTTP
+ * one repository verticle per entity type, the UnitOfWork actors, the outbox relay (only with
+ * {@code message_queue.enabled}; the outbox fills either way), the live-update bridge and the HTTP
  * verticles.
  */
 public final class Application {
@@ -69,6 +72,8 @@ public final class Application {
             return null;
           });
         })
+        .compose(v -> deployRelay(vertx, config).map(id -> optionallyAdd(ids, id)))
+        .compose(v -> deployCommandConsumer(vertx, config).map(id -> optionallyAdd(ids, id)))
         .compose(v -> vertx.deployVerticle(BridgeVerticle::new, new DeploymentOptions().setConfig(source)))
         .compose(id -> {
           ids.add(id);
@@ -92,6 +97,30 @@ public final class Application {
     LOG.info("security is on with a generated secret (kept in {}); mint a token with: java -jar "
         + "target/unit-of-work-service.jar token --sub alice --roles reader,writer", JwtSecurity.secretFile(config));
     return AppConfig.from(source);
+  }
+
+  private static Void optionallyAdd(List<String> ids, String id) {
+    if (id != null) {
+      ids.add(id);
+    }
+    return null;
+  }
+
+  /** The outbox relay when Kafka is enabled (completes with its deployment id), else nothing (null). */
+  public static Future<String> deployRelay(Vertx vertx, AppConfig config) {
+    if (!config.messageQueue().enabled()) {
+      LOG.info("message_queue.enabled is false: events stay in the outbox, nothing is published to Kafka");
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(OutboxRelayVerticle::new, new DeploymentOptions().setConfig(config.source()));
+  }
+
+  /** The Kafka command consumer when Kafka is enabled, else nothing (null). */
+  public static Future<String> deployCommandConsumer(Vertx vertx, AppConfig config) {
+    if (!config.messageQueue().enabled()) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(CommandConsumerVerticle::new, new DeploymentOptions().setConfig(config.source()));
   }
 
   private static Future<Void> migrate(Vertx vertx, AppConfig config) {

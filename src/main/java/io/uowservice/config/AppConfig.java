@@ -44,7 +44,19 @@ public record AppConfig(
   public record Cache(String type, Duration ttl, String redisUrl, String redisKeyPrefix) {
   }
 
-  public record MessageQueue(boolean enabled, String bootstrapServers, List<String> topics) {
+  /**
+   * Kafka and the outbox relay. {@code topics.get(0)} receives the events; the relay claims up to
+   * {@code relayBatchSize} rows at a time for {@code relayLease}, polls every {@code
+   * relayPollInterval} (and at once when a commit announces events), backs off up to {@code
+   * relayMaxBackoff} while Kafka fails, and deletes sent rows older than {@code outboxRetention}.
+   */
+  public record MessageQueue(boolean enabled, String bootstrapServers, List<String> topics, int relayBatchSize,
+      Duration relayPollInterval, Duration relayLease, Duration relayMaxBackoff, Duration outboxRetention,
+      String commandsTopic, String resultsTopic, String consumerGroup, String commandSubject) {
+
+    public String topic() {
+      return topics.get(0);
+    }
   }
 
   /** {@code trustForwardedFor}: take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
@@ -89,7 +101,14 @@ public record AppConfig(
     Cache cache = new Cache(r.oneOf("cache.type", List.of("memory", "redis")), r.duration("cache.ttl", Duration.ZERO),
         r.string("cache.redis.url").trim(), r.string("cache.redis.key_prefix"));
     MessageQueue mq = new MessageQueue(r.bool("message_queue.enabled"), r.nonBlank("message_queue.bootstrap_servers"),
-        r.list("message_queue.topics"));
+        r.list("message_queue.topics"), r.integer("message_queue.relay_batch_size", 1, 10_000),
+        r.duration("message_queue.relay_poll_interval", Duration.ofMillis(10)),
+        // a lease shorter than a Kafka round trip under load would let two relays publish the same rows
+        r.duration("message_queue.relay_lease", Duration.ofSeconds(1)),
+        r.duration("message_queue.relay_max_backoff", Duration.ofMillis(100)),
+        r.duration("message_queue.outbox_retention", Duration.ZERO),
+        r.nonBlank("message_queue.commands_topic"), r.nonBlank("message_queue.results_topic"),
+        r.nonBlank("message_queue.consumer_group"), r.nonBlank("message_queue.command_subject"));
     if (mq.topics().isEmpty()) {
       throw new ConfigException("message_queue.topics", "must name at least one topic");
     }

@@ -8,6 +8,7 @@ import io.uowservice.bus.Addresses.UnitActions;
 import io.uowservice.bus.Messages;
 import io.uowservice.bus.Problem;
 import io.uowservice.bus.Replies;
+import io.uowservice.bus.RequestHashes;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.EntityType;
 import io.uowservice.metrics.Telemetry;
@@ -213,7 +214,7 @@ public final class HttpVerticle extends VerticleBase {
     router.post(base + "/commit").handler(writer).handler(ctx -> {
       UnitRef unit = ref.apply(ctx);
       JsonObject body = new JsonObject();
-      if (idempotency(ctx, body, "commit " + (unit.unitId() == null ? "default" : unit.unitId()))) {
+      if (idempotency(ctx, body, RequestHashes.commit(unit.unitId()))) {
         unit(ctx, UnitActions.COMMIT, unit, body, 200, AS_IS);
       }
     });
@@ -300,7 +301,7 @@ public final class HttpVerticle extends VerticleBase {
     String subject = subject(ctx);
     JsonObject body = new JsonObject().put(Messages.SUBJECT, subject)
         .put(Messages.OPERATIONS, payload.getValue("operations"));
-    if (!idempotency(ctx, body, "transactions " + payload.encode())) {
+    if (!idempotency(ctx, body, RequestHashes.transaction(payload))) {
       return;
     }
     // one key's retries go to one actor; other transactions spread over all of them
@@ -314,7 +315,7 @@ public final class HttpVerticle extends VerticleBase {
    * Copies a valid {@code Idempotency-Key} header and the hash of the request it guards into the
    * message; answers 400 and returns false for a malformed key.
    */
-  private static boolean idempotency(RoutingContext ctx, JsonObject message, String request) {
+  private static boolean idempotency(RoutingContext ctx, JsonObject message, String requestHash) {
     String key = ctx.request().getHeader(IDEMPOTENCY_HEADER);
     if (key == null) {
       return true;
@@ -323,17 +324,8 @@ public final class HttpVerticle extends VerticleBase {
       problem(ctx, Problem.badRequest(IDEMPOTENCY_HEADER + " must be 1-255 printable ASCII characters"));
       return false;
     }
-    message.put(Messages.IDEMPOTENCY_KEY, key).put(Messages.REQUEST_HASH, sha256(request));
+    message.put(Messages.IDEMPOTENCY_KEY, key).put(Messages.REQUEST_HASH, requestHash);
     return true;
-  }
-
-  private static String sha256(String text) {
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   // ---- committed data -------------------------------------------------------------------------

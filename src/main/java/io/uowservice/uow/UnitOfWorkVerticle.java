@@ -20,6 +20,8 @@ import io.uowservice.domain.Tracked;
 import io.uowservice.domain.UnitOfWork;
 import io.uowservice.domain.UowException;
 import io.uowservice.events.DomainEvents;
+import io.uowservice.events.Outbox;
+import io.uowservice.events.OutboxStep;
 import io.uowservice.metrics.Telemetry;
 import io.uowservice.repository.CatalogHolder;
 import io.uowservice.repository.CommitExecutor;
@@ -67,8 +69,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
   private CatalogHolder catalog;
   private EntityFactory factory;
   private CommitExecutor committer;
-  private DeliveryOptions lookupOptions;
   private Pool pool;
+  private DeliveryOptions lookupOptions;
 
   @Override
   public Future<?> start() {
@@ -80,7 +82,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     if (shard == 0) {
       vertx.setPeriodic(60_000, id -> IdempotencyStore.purge(pool, Instant.now()));
     }
-    committer = new CommitExecutor(pool, List.<CommitStep>of());
+    // the outbox rows join every commit's transaction, Kafka enabled or not (the relay is optional)
+    committer = new CommitExecutor(pool, List.<CommitStep>of(new OutboxStep()));
     lookupOptions = new DeliveryOptions().setSendTimeout(config.units().commitTimeout().toMillis());
     long sweepEvery = Math.max(1000, Math.min(idleTimeout.toMillis() / 10, 30_000));
     vertx.setPeriodic(sweepEvery, id -> expireIdleUnits());
@@ -114,7 +117,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
             yield Future.succeededFuture(summary(unit));
           }
           case UnitActions.ROLLBACK -> body.getValue(Messages.TO_SAVEPOINT) == null
-              ? Future.succeededFuture(rollback(unit, subject))
+              ? rollback(unit, subject)
               : Future.succeededFuture(rollbackTo(unit, body.getValue(Messages.TO_SAVEPOINT)));
           case UnitActions.SAVEPOINT -> Future.succeededFuture(savepoint(unit, body.getValue(Messages.NAME)));
           case UnitActions.SAVEPOINTS -> Future.succeededFuture(savepoints(unit));
@@ -546,12 +549,25 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         .put("duration_ms", (System.nanoTime() - startedNanos) / 1_000_000.0);
   }
 
-  private JsonObject rollback(UnitOfWork unit, String actor) {
+  /**
+   * Discards the unit, writes {@code unit_of_work.rolled_back} to the outbox (its own small insert:
+   * nothing else is written), then announces it. The discard happened in memory and cannot be
+   * undone, so a failed insert is logged and the rollback still succeeds; the live update still goes out.
+   */
+  private Future<JsonObject> rollback(UnitOfWork unit, String actor) {
+    Instant at = Instant.now();
     Map<EntityState, Integer> discarded = unit.discardAll();
     stats.rollbacks++;
     Telemetry.rollback();
-    vertx.eventBus().publish(Addresses.EVENTS, DomainEvents.rolledBack(unit.id(), actor, discarded, Instant.now()));
-    return new JsonObject().put("unit_of_work_id", unit.id()).put("discarded", countsJson(discarded));
+    JsonObject event = DomainEvents.rolledBack(unit.id(), actor, discarded, at);
+    JsonObject reply = new JsonObject().put("unit_of_work_id", unit.id()).put("discarded", countsJson(discarded));
+    return Outbox.insert(pool, List.of(event), at)
+        .onFailure(err -> LOG.error("unit of work {} rolled back, but its event could not be written to the outbox",
+            unit.id(), err))
+        .transform(ar -> {
+          vertx.eventBus().publish(Addresses.EVENTS, event);
+          return Future.succeededFuture(reply);
+        });
   }
 
   // ---- views ----------------------------------------------------------------------------------

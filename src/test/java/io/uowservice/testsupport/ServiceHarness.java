@@ -192,7 +192,8 @@ public final class ServiceHarness implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
+  /** A TCP port free on this machine right now (also used by TestKafka). */
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
