@@ -89,7 +89,7 @@ class ConfigTest {
     assertThat(c.messageQueue().enabled()).isFalse();
     assertThat(c.messageQueue().topics()).containsExactly("unit-of-work-events");
     assertThat(c.security().enabled()).isFalse();
-    assertThat(c.security().rateLimitRequests()).isEqualTo(1000);
+    assertThat(c.security().rateLimitRequests()).isEqualTo(50000);
     assertThat(c.security().rateLimitWindow()).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.security().trustForwardedFor()).as("X-Forwarded-For is not trusted by default").isFalse();
     assertThat(c.units().idleTimeout()).isEqualTo(Duration.ofMinutes(15));
