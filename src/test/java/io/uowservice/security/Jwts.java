@@ -45,6 +45,19 @@ final class Jwts {
     }
   }
 
+  static String es256(JsonObject claims, PrivateKey key) {
+    String signingInput = part(new JsonObject().put("alg", "ES256").put("typ", "JWT")) + "." + part(claims);
+    try {
+      // JOSE wants the raw R||S pair, not DER
+      Signature signature = Signature.getInstance("SHA256withECDSAinP1363Format");
+      signature.initSign(key);
+      signature.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+      return signingInput + "." + b64(signature.sign());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The classic attack: an unsigned token claiming {@code alg: none}. */
   static String none(JsonObject claims) {
     return part(new JsonObject().put("alg", "none").put("typ", "JWT")) + "." + part(claims) + ".";

@@ -44,6 +44,27 @@ class SecurityConfigTest {
   }
 
   @Test
+  void es256TokensVerifyWithTheConfiguredEcPublicKey(Vertx vertx, @TempDir Path dir) throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    KeyPair pair = generator.generateKeyPair();
+    Path publicKey = Files.writeString(dir.resolve("ec.pem"), "-----BEGIN PUBLIC KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pair.getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----\n");
+
+    try (ServiceHarness service = ServiceHarness.start(vertx, Map.of("UOW_SECURITY__ENABLED", "true",
+        "UOW_SECURITY__JWT_ALGORITHM", "ES256", "UOW_SECURITY__JWT_PUBLIC_KEY_PATH", publicKey.toString()))) {
+      String good = Jwts.es256(Jwts.claims("ec-user", 600, "reader"), pair.getPrivate());
+      String none = Jwts.none(Jwts.claims("ec-user", 600, "admin"));
+
+      assertThat(service.send(HttpMethod.GET, "/api/v1/stats", null, Map.of("Authorization", "Bearer " + good))
+          .status()).isEqualTo(200);
+      assertThat(service.send(HttpMethod.GET, "/api/v1/stats", null, Map.of("Authorization", "Bearer " + none))
+          .status()).isEqualTo(401);
+    }
+  }
+
+  @Test
   void rs256TokensVerifyWithThePublicKeyAndAnHs256TokenSignedWithThatKeyIsRefused(Vertx vertx, @TempDir Path dir)
       throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
