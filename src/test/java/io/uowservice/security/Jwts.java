@@ -34,22 +34,18 @@ final class Jwts {
   }
 
   static String rs256(JsonObject claims, PrivateKey key) {
-    String signingInput = part(new JsonObject().put("alg", "RS256").put("typ", "JWT")) + "." + part(claims);
-    try {
-      Signature signature = Signature.getInstance("SHA256withRSA");
-      signature.initSign(key);
-      signature.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-      return signingInput + "." + b64(signature.sign());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return signed("RS256", "SHA256withRSA", claims, key);
   }
 
   static String es256(JsonObject claims, PrivateKey key) {
-    String signingInput = part(new JsonObject().put("alg", "ES256").put("typ", "JWT")) + "." + part(claims);
+    // JOSE wants the raw R||S pair, not DER
+    return signed("ES256", "SHA256withECDSAinP1363Format", claims, key);
+  }
+
+  private static String signed(String alg, String javaAlgorithm, JsonObject claims, PrivateKey key) {
+    String signingInput = part(new JsonObject().put("alg", alg).put("typ", "JWT")) + "." + part(claims);
     try {
-      // JOSE wants the raw R||S pair, not DER
-      Signature signature = Signature.getInstance("SHA256withECDSAinP1363Format");
+      Signature signature = Signature.getInstance(javaAlgorithm);
       signature.initSign(key);
       signature.update(signingInput.getBytes(StandardCharsets.US_ASCII));
       return signingInput + "." + b64(signature.sign());
