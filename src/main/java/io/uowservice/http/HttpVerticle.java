@@ -62,6 +62,9 @@ public final class HttpVerticle extends VerticleBase {
   private HealthChecks health;
   private HttpServer server;
   private AccessControl access;
+  private ContractValidation contract;
+  private io.vertx.core.buffer.Buffer contractDocument;
+  private Router routes;
   private final Instant startedAt = Instant.now();
 
   @Override
@@ -78,11 +81,20 @@ public final class HttpVerticle extends VerticleBase {
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setCompressionSupported(true));
-    // key files are read once here, off the event loop
+    // key files are read once here, off the event loop; the contract through the async file system
     return vertx.executeBlocking(() -> config.security().enabled() ? JwtSecurity.create(vertx, config.security()) : null)
         .compose(jwt -> {
-          access = new AccessControl(jwt, Set.of(API + "/info", "/health", "/metrics"));
-          return server.requestHandler(router()).listen();
+          access = new AccessControl(jwt, Set.of(API + "/info", "/health", "/metrics", "/" + ContractValidation.RESOURCE));
+          return vertx.fileSystem().readFile(ContractValidation.RESOURCE);
+        })
+        .compose(document -> {
+          contractDocument = document;
+          return ContractValidation.load(vertx, document);
+        })
+        .compose(validation -> {
+          contract = validation;
+          routes = router();
+          return server.requestHandler(routes).listen();
         });
   }
 
@@ -96,9 +108,10 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
 
     router.route().handler(access::authenticate);
-    Handler<RoutingContext> reader = access.requires(Role.READER);
-    Handler<RoutingContext> writer = access.requires(Role.WRITER);
-    Handler<RoutingContext> admin = access.requires(Role.ADMIN);
+    // each role check hands on to the request's validation against its operation in openapi.yaml
+    Handler<RoutingContext> reader = access.requires(Role.READER, contract::validate);
+    Handler<RoutingContext> writer = access.requires(Role.WRITER, contract::validate);
+    Handler<RoutingContext> admin = access.requires(Role.ADMIN, contract::validate);
 
     router.post(API + "/units-of-work").handler(writer).handler(this::createUnit);
     router.get(API + "/units-of-work/:unitId").handler(reader)
@@ -130,6 +143,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get(API + "/stats").handler(reader).handler(this::stats);
     router.get(API + "/info").handler(this::info);
     router.get("/health").handler(this::health);
+    router.get("/" + ContractValidation.RESOURCE).handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(contractDocument));
 
     router.errorHandler(404, ctx -> problem(ctx, Problem.notFound("no resource at " + ctx.request().path())));
     router.errorHandler(405, ctx -> problem(ctx, Problem.of(405, "method-not-allowed", "Method not allowed",
@@ -567,6 +582,15 @@ public final class HttpVerticle extends VerticleBase {
     ctx.response().setStatusCode(problem.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
         .end(body.toBuffer());
+  }
+
+  /** For the drift test: what this instance serves, and the contract it validates against. */
+  Router routes() {
+    return routes;
+  }
+
+  ContractValidation contract() {
+    return contract;
   }
 
   @Override
