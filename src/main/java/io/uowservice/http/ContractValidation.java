@@ -111,6 +111,11 @@ final class ContractValidation {
             "the body must be application/json"));
         return;
       }
+      if (!isUtf8(body)) {
+        // JSON is UTF-8; a lenient decode would store U+FFFD (or an overlong '/') in place of the bytes
+        HttpVerticle.problem(ctx, Problem.badRequest("the body is not valid UTF-8"));
+        return;
+      }
       String shape = JsonShape.check(body, MAX_DEPTH, MAX_STRING_BYTES);
       if (shape != null) {
         HttpVerticle.problem(ctx, Problem.badRequest(shape));
@@ -129,6 +134,18 @@ final class ContractValidation {
             HttpVerticle.problem(ctx, problem(ar.cause()));
           }
         });
+  }
+
+  static boolean isUtf8(Buffer body) {
+    try {
+      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(body.getBytes()));
+      return true;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return false;
+    }
   }
 
   /** JSON is the only body this API reads; a missing Content-Type is taken as JSON (curl -d habits). */
@@ -221,7 +238,7 @@ final class ContractValidation {
   }
 
   private static JsonObject error(String field, String message) {
-    return new JsonObject().put("field", field).put("message", message);
+    return new JsonObject().put("field", HttpVerticle.clip(field, 128)).put("message", HttpVerticle.clip(message, 256));
   }
 
   /** The extracted request with its body read as JSON whatever Content-Type said (checked above). */

@@ -80,7 +80,8 @@ public final class HttpVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
-        .setCompressionSupported(true));
+        .setCompressionSupported(true))
+        .invalidRequestHandler(HttpVerticle::invalidRequest);
     // key files are read once here, off the event loop; the contract through the async file system
     return vertx.executeBlocking(() -> config.security().enabled() ? JwtSecurity.create(vertx, config.security()) : null)
         .compose(jwt -> {
@@ -571,6 +572,20 @@ public final class HttpVerticle extends VerticleBase {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
   }
 
+  /** Requests the HTTP decoder refused (over-long request line or headers, bad syntax): problem JSON too. */
+  private static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Problem problem = cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException
+        ? Problem.of(431, "header-fields-too-large", "Request header fields too large", "the request headers are too large")
+        : cause instanceof io.netty.handler.codec.http.TooLongHttpLineException
+            ? Problem.of(414, "uri-too-long", "URI too long", "the request line is too long")
+            : Problem.badRequest("the request is not valid HTTP");
+    // the connection's framing may be lost: answer once, then close it
+    request.response().setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+        .putHeader(HttpHeaders.CONNECTION, "close").end(problem.toJson().toBuffer())
+        .onComplete(ar -> request.connection().close());
+  }
+
   static void problem(RoutingContext ctx, Problem problem) {
     if (ctx.response().ended()) {
       return;
@@ -578,7 +593,9 @@ public final class HttpVerticle extends VerticleBase {
     if (problem.status() >= 500) {
       LOG.warn("{} {} -> {} {}", ctx.request().method(), ctx.request().path(), problem.status(), problem.detail());
     }
-    JsonObject body = problem.toJson().put("instance", ctx.request().path());
+    // clipped: a hostile path or field name is not echoed back in full
+    JsonObject body = problem.toJson().put("instance", clip(ctx.request().path(), 256));
+    body.put("detail", clip(body.getString("detail"), 512));
     ctx.response().setStatusCode(problem.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
         .end(body.toBuffer());
@@ -591,6 +608,10 @@ public final class HttpVerticle extends VerticleBase {
 
   ContractValidation contract() {
     return contract;
+  }
+
+  static String clip(String text, int max) {
+    return text == null || text.length() <= max ? text : text.substring(0, max) + "...";
   }
 
   @Override

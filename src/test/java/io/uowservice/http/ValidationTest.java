@@ -22,9 +22,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ValidationTest {
 
   private static ServiceHarness service;
+  private static Vertx vertx;
 
   @BeforeAll
-  static void start(Vertx vertx) {
+  static void start(Vertx testVertx) {
+    vertx = testVertx;
     service = ServiceHarness.start(vertx, Map.of("UOW_UNIT_OF_WORK__MAX_ENTITIES", "3",
         "UOW_HTTP__MAX_BODY_BYTES", "4096"));
   }
@@ -60,6 +62,46 @@ class ValidationTest {
     assertProblem(service.postRaw("/api/v1/units-of-work/" + unit + "/entities/new", "[1,2]"), 400);
     assertProblem(service.postRaw("/api/v1/units-of-work/" + unit + "/entities/new", ""), 400);
     assertThat(service.get("/api/v1/units-of-work/" + unit).json().getInteger("size")).isZero();
+  }
+
+  @Test
+  void invalidUtf8Is400AndNotStoredAsReplacementCharacters() {
+    // found by FuzzTest: an overlong '/' (C0 AF) passed the JSON parser and was registered as "\uFFFD\uFFFD"
+    String unit = unit();
+    io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer("{\"name\":\"")
+        .appendBytes(new byte[] {(byte) 0xC0, (byte) 0xAF}).appendString("x\"}");
+    Response response = new Response(ServiceHarness.await(io.vertx.ext.web.client.WebClient.create(vertx)
+        .post(service.config().http().port(), "127.0.0.1", "/api/v1/units-of-work/" + unit + "/entities/new")
+        .putHeader("Content-Type", "application/json").sendBuffer(body)));
+    assertProblem(response, 400);
+    assertThat(response.json().getString("detail")).contains("UTF-8");
+    assertThat(service.get("/api/v1/units-of-work/" + unit).json().getInteger("size")).isZero();
+  }
+
+  @Test
+  void nestingPastTheLimitAndUnknownFieldsAre400() {
+    String unit = unit();
+    String deep = "[".repeat(40) + "]".repeat(40);
+    Response nested = service.postRaw("/api/v1/units-of-work/" + unit + "/entities/new",
+        "{\"name\":\"n\",\"metadata\":{\"a\":" + deep + "}}");
+    assertProblem(nested, 400);
+    assertThat(nested.json().getString("detail")).contains("32");
+    Response unknown = service.post("/api/v1/units-of-work/" + unit + "/entities/new",
+        new JsonObject().put("name", "n").put("colour", "red"));
+    assertProblem(unknown, 400);
+    assertThat(unknown.json().getJsonArray("errors").encode()).contains("colour");
+    Response form = new Response(ServiceHarness.await(io.vertx.ext.web.client.WebClient.create(vertx)
+        .post(service.config().http().port(), "127.0.0.1", "/api/v1/units-of-work/" + unit + "/entities/new")
+        .putHeader("Content-Type", "application/x-www-form-urlencoded").sendBuffer(io.vertx.core.buffer.Buffer.buffer("name=n"))));
+    assertProblem(form, 415);
+  }
+
+  @Test
+  void theContractIsServedWithoutAToken() {
+    Response document = service.get("/openapi.yaml");
+    assertThat(document.status()).isEqualTo(200);
+    assertThat(document.header("Content-Type")).startsWith("application/yaml");
+    assertThat(document.raw().bodyAsString()).startsWith("openapi: 3.1.0");
   }
 
   @Test
