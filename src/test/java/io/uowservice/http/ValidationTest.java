@@ -97,6 +97,37 @@ class ValidationTest {
   }
 
   @Test
+  void hugeNumbersAreRefusedOrStoredNeverA500() {
+    for (String number : java.util.List.of("1e400", "-1e400", "1208925819614629174706176", "1e-400", "123456789012345678901234567890.5")) {
+      for (String where : java.util.List.of("\"metadata\":{\"n\":%s}", "\"attributes\":{\"n\":%s}",
+          "\"type\":\"product\",\"attributes\":{\"sku\":\"" + unique("s") + "\",\"price\":\"1.00\",\"stock\":%s}")) {
+        String op = "{\"op\":\"new\",\"name\":\"big\"," + String.format(where, number) + "}";
+        Response response = service.postRaw("/api/v1/transactions", "{\"operations\":[" + op + "]}");
+        assertThat(response.status()).as(op + " -> " + response).isIn(200, 400, 422);
+      }
+    }
+  }
+
+  @Test
+  void requestsTheHttpDecoderRefusesGetProblemsToo() {
+    for (String request : java.util.List.of("GET /api/v1/entities/ user/x HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /api/v1/stats HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n",
+        "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n")) {
+      String answer = ServiceHarness.await(vertx.createNetClient().connect(service.config().http().port(), "127.0.0.1")
+          .compose(socket -> {
+            io.vertx.core.Promise<String> read = io.vertx.core.Promise.promise();
+            StringBuilder text = new StringBuilder();
+            socket.handler(b -> text.append(b.toString()));
+            socket.closeHandler(v -> read.tryComplete(text.toString()));
+            vertx.setTimer(5_000, t -> read.tryComplete(text + "<no close within 5 s>"));
+            return socket.write(request).compose(v -> read.future());
+          }));
+      assertThat(answer).as(request.substring(0, 40)).matches("(?s)HTTP/1\\.[01] 4\\d\\d .*")
+          .contains("application/problem+json").doesNotContain("<no close");
+    }
+  }
+
+  @Test
   void theContractIsServedWithoutAToken() {
     Response document = service.get("/openapi.yaml");
     assertThat(document.status()).isEqualTo(200);
