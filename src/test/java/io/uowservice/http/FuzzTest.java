@@ -44,6 +44,7 @@ class FuzzTest {
   private static final int CASES = 10_500;
   private static final int IN_FLIGHT = 8;
   private static final int MAX_BODY = 65_536;
+  private static final java.util.concurrent.atomic.AtomicInteger RETRIED = new java.util.concurrent.atomic.AtomicInteger();
   private static final List<String> TABLES = List.of("entity_ids", "users", "products", "orders", "order_items",
       "payments", "custom_entities", "entity_types", "idempotency_keys");
 
@@ -102,8 +103,9 @@ class FuzzTest {
           bad.add(o);
         }
       }
-      System.out.printf("FUZZ seed=%d cases=%d in %d ms; responses by status: %s; 2xx (valid inputs) by kind: %s%n",
-          SEED, outcomes.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), byStatus, validByKind);
+      System.out.printf("FUZZ seed=%d cases=%d in %d ms; responses by status: %s; 2xx (valid inputs) by kind: %s;"
+          + " resent after a lost connection: %d%n", SEED, outcomes.size(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), byStatus, validByKind, RETRIED.get());
 
       assertThat(outcomes).hasSize(CASES);
       assertThat(outcomes).as("exchanges without a response").filteredOn(o -> o.failure() != null).isEmpty();
@@ -164,18 +166,13 @@ class FuzzTest {
     for (int i = 0; i < CASES; i++) {
       slots.acquire();
       Case c = generator.next();
-      // a bounded wait per case: a request the service never answers is a finding, not a hang
-      io.vertx.core.Promise<Outcome> answered = io.vertx.core.Promise.promise();
-      long timer = vertx.setTimer(10_000, id -> answered.tryFail("no response within 10 s"));
-      send(client, c, 2).onComplete(ar -> {
-        vertx.cancelTimer(timer);
-        if (ar.succeeded()) {
-          answered.tryComplete(ar.result());
-        } else {
-          answered.tryFail(ar.cause());
-        }
-      });
-      answered.future().onComplete(ar -> {
+      // a bounded wait per case, retried once (counted and printed): a pooled keep-alive connection can
+      // be lost to the server closing it after an earlier refusal (414/431/400 close it); a case
+      // that fails twice is a finding
+      attempt(vertx, client, c).recover(e -> {
+        RETRIED.incrementAndGet();
+        return attempt(vertx, client, c);
+      }).onComplete(ar -> {
         outcomes.add(ar.succeeded() ? ar.result() : Outcome.of(c, -1, null, null, ar.cause()));
         slots.release();
         done.countDown();
@@ -184,6 +181,20 @@ class FuzzTest {
     assertThat(done.await(5, TimeUnit.MINUTES)).isTrue();
     client.close();
     return new ArrayList<>(outcomes);
+  }
+
+  private static Future<Outcome> attempt(Vertx vertx, HttpClientAgent client, Case c) {
+    io.vertx.core.Promise<Outcome> answered = io.vertx.core.Promise.promise();
+    long timer = vertx.setTimer(10_000, id -> answered.tryFail("no response within 10 s"));
+    send(client, c, 2).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        answered.tryComplete(ar.result());
+      } else {
+        answered.tryFail(ar.cause());
+      }
+    });
+    return answered.future();
   }
 
   /** One exchange; a connection the server closed after an earlier refusal is retried on a fresh one. */
