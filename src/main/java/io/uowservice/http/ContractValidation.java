@@ -176,7 +176,10 @@ final class ContractValidation {
       }
     } else if (failure instanceof ValidatorException invalid) {
       detail = invalid.getMessage();
-      errors.add(error(field(invalid.getMessage()) == null ? "body" : field(invalid.getMessage()), invalid.getMessage()));
+      // a parameter names itself; otherwise the body, or the request line (a bad %-escape) is at fault
+      String field = field(invalid.getMessage());
+      errors.add(error(field != null ? field : invalid.getMessage() != null && invalid.getMessage().contains("URL")
+          ? "request" : "body", invalid.getMessage()));
     } else if (failure instanceof io.vertx.core.json.DecodeException) {
       detail = "the body is not valid JSON";
     } else {

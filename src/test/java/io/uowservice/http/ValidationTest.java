@@ -243,6 +243,9 @@ class ValidationTest {
     assertProblem(service.get("/api/v1/entities/product?limit=0"), 400);
     assertProblem(service.get("/api/v1/entities/product?stock=many"), 400);
     assertProblem(service.get("/api/v1/entities/product?after=%25%25"), 400);
+    Response badLimit = service.get("/api/v1/entities/product?limit=lots");
+    assertProblem(badLimit, 400);
+    assertThat(badLimit.json().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("query limit");
   }
 
   @Test
