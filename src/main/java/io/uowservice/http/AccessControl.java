@@ -92,10 +92,15 @@ final class AccessControl {
 
   /** A route handler letting through only holders of {@code role} (or a role above it). */
   Handler<RoutingContext> requires(Role role) {
+    return requires(role, RoutingContext::next);
+  }
+
+  /** As {@link #requires(Role)}, handing an allowed request to {@code then} (which calls next). */
+  Handler<RoutingContext> requires(Role role, Handler<RoutingContext> then) {
     return ctx -> {
       Set<Role> held = ctx.get(ROLES);
       if (held != null && Role.anyGrants(held, role)) {
-        ctx.next();
+        then.handle(ctx);
       } else {
         deny(ctx, 403, null, "this operation needs the " + role.claim() + " role");
       }

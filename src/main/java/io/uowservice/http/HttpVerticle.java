@@ -72,6 +72,9 @@ public final class HttpVerticle extends VerticleBase {
   private AccessControl access;
   private LiveUpdates liveUpdates;
   private RateLimiter rateLimiter;
+  private ContractValidation contract;
+  private io.vertx.core.buffer.Buffer contractDocument;
+  private Router routes;
   private final Instant startedAt = Instant.now();
 
   @Override
@@ -88,18 +91,28 @@ public final class HttpVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
-        .setCompressionSupported(true));
-    // key files are read once here, off the event loop
+        .setCompressionSupported(true))
+        .invalidRequestHandler(HttpVerticle::invalidRequest);
+    // key files are read once here, off the event loop; the contract through the async file system
     return vertx.executeBlocking(() -> config.security().enabled() ? JwtSecurity.create(vertx, config.security()) : null)
         .compose(jwt -> {
-          access = new AccessControl(jwt, Set.of(API + "/info", "/health", "/metrics"));
+          access = new AccessControl(jwt, Set.of(API + "/info", "/health", "/metrics", "/" + ContractValidation.RESOURCE));
           return LiveUpdates.start(vertx, config);
         })
         .compose(live -> {
           liveUpdates = live;
           return rateLimiter.start();
         })
-        .compose(v -> server.requestHandler(router()).listen());
+        .compose(v -> vertx.fileSystem().readFile(ContractValidation.RESOURCE))
+        .compose(document -> {
+          contractDocument = document;
+          return ContractValidation.load(vertx, document);
+        })
+        .compose(validation -> {
+          contract = validation;
+          routes = router();
+          return server.requestHandler(routes).listen();
+        });
   }
 
   Router router() {
@@ -116,9 +129,10 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(access::authenticate);
     // after authentication: the budget is per subject (per client IP for anonymous callers)
     router.route().handler(new RateLimitHandler(rateLimiter, config.security().trustForwardedFor(), HttpVerticle::problem));
-    Handler<RoutingContext> reader = access.requires(Role.READER);
-    Handler<RoutingContext> writer = access.requires(Role.WRITER);
-    Handler<RoutingContext> admin = access.requires(Role.ADMIN);
+    // each role check hands on to the request's validation against its operation in openapi.yaml
+    Handler<RoutingContext> reader = access.requires(Role.READER, contract::validate);
+    Handler<RoutingContext> writer = access.requires(Role.WRITER, contract::validate);
+    Handler<RoutingContext> admin = access.requires(Role.ADMIN, contract::validate);
 
     router.post(API + "/units-of-work").handler(writer).handler(this::createUnit);
     router.get(API + "/units-of-work/:unitId").handler(reader)
@@ -151,6 +165,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get(API + "/info").handler(this::info);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(Telemetry.registry()));
+    router.get("/" + ContractValidation.RESOURCE).handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(contractDocument));
 
     router.errorHandler(404, ctx -> problem(ctx, Problem.notFound("no resource at " + ctx.request().path())));
     router.errorHandler(405, ctx -> problem(ctx, Problem.of(405, "method-not-allowed", "Method not allowed",
@@ -575,6 +591,20 @@ public final class HttpVerticle extends VerticleBase {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
   }
 
+  /** Requests the HTTP decoder refused (over-long request line or headers, bad syntax): problem JSON too. */
+  private static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Problem problem = cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException
+        ? Problem.of(431, "header-fields-too-large", "Request header fields too large", "the request headers are too large")
+        : cause instanceof io.netty.handler.codec.http.TooLongHttpLineException
+            ? Problem.of(414, "uri-too-long", "URI too long", "the request line is too long")
+            : Problem.badRequest("the request is not valid HTTP");
+    // the connection's framing may be lost: answer once, then close it
+    request.response().setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+        .putHeader(HttpHeaders.CONNECTION, "close").end(problem.toJson().toBuffer())
+        .onComplete(ar -> request.connection().close());
+  }
+
   static void problem(RoutingContext ctx, Problem problem) {
     if (ctx.response().ended()) {
       return;
@@ -584,10 +614,25 @@ public final class HttpVerticle extends VerticleBase {
     } else if (SecurityAudit.isDenial(problem.status())) {
       SecurityAudit.of(ctx.vertx()).denied(ctx, problem.status(), problem.slug());
     }
-    JsonObject body = problem.toJson().put("instance", ctx.request().path());
+    // clipped: a hostile path or field name is not echoed back in full
+    JsonObject body = problem.toJson().put("instance", clip(ctx.request().path(), 256));
+    body.put("detail", clip(body.getString("detail"), 512));
     ctx.response().setStatusCode(problem.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
         .end(body.toBuffer());
+  }
+
+  /** For the drift test: what this instance serves, and the contract it validates against. */
+  Router routes() {
+    return routes;
+  }
+
+  ContractValidation contract() {
+    return contract;
+  }
+
+  static String clip(String text, int max) {
+    return text == null || text.length() <= max ? text : text.substring(0, max) + "...";
   }
 
   @Override

@@ -1,0 +1,71 @@
+package io.uowservice.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.uowservice.config.AppConfig;
+import io.uowservice.config.ConfigLoader;
+import io.uowservice.testsupport.ServiceHarness;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.openapi.contract.Operation;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The routes HttpVerticle serves and the operations of openapi.yaml are the same set. */
+@ExtendWith(VertxExtension.class)
+@DisplayName("openapi.yaml and the router cannot drift apart; the JSON pre-scan")
+class ContractDriftTest {
+
+  @Test
+  void everyRouteHasAnOperationAndEveryOperationARoute(Vertx vertx) {
+    // only the HTTP verticle: its start touches no database
+    AppConfig config = ServiceHarness.await(ConfigLoader.load(vertx, null, Map.of("UOW_HTTP__PORT", "0",
+        "UOW_HTTP__HOST", "127.0.0.1")));
+    HttpVerticle verticle = new HttpVerticle();
+    String id = ServiceHarness.await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config.source())));
+    try {
+      Set<String> routes = new TreeSet<>();
+      for (Route route : verticle.routes().getRoutes()) {
+        if (route.getPath() == null || route.methods() == null) {
+          continue; // the global handlers (headers, CORS, body, authentication)
+        }
+        for (HttpMethod method : route.methods()) {
+          Operation operation = verticle.contract().operation(method, route.getPath());
+          assertThat(operation).as("no operation in openapi.yaml for %s %s", method, route.getPath()).isNotNull();
+          routes.add(method.name() + " " + operation.getOpenAPIPath());
+        }
+      }
+      Set<String> operations = new TreeSet<>();
+      verticle.contract().contract().operations()
+          .forEach(op -> operations.add(op.getHttpMethod().name() + " " + op.getOpenAPIPath()));
+      assertThat(routes).as("operations of openapi.yaml without a route").containsExactlyElementsOf(operations);
+    } finally {
+      ServiceHarness.await(vertx.undeploy(id));
+    }
+  }
+
+  @Test
+  void thePreScanRefusesDeepNestingAndLongStringsOnly() {
+    assertThat(JsonShape.check(Buffer.buffer("[".repeat(33) + "]".repeat(33)), 32, 10)).contains("32 levels");
+    assertThat(JsonShape.check(Buffer.buffer("[".repeat(32) + "]".repeat(32)), 32, 10)).isNull();
+    assertThat(JsonShape.check(Buffer.buffer("{\"a\":\"" + "[".repeat(40) + "\"}"), 32, 100)).isNull();
+    assertThat(JsonShape.check(Buffer.buffer("{\"a\":\"\\\"[[[\"}"), 2, 100)).isNull();
+    assertThat(JsonShape.check(Buffer.buffer("{\"a\":\"" + "x".repeat(11) + "\"}"), 32, 10)).contains("longer");
+    assertThat(JsonShape.check(Buffer.buffer("\"" + "x".repeat(11)), 32, 10)).contains("longer");
+  }
+
+  @Test
+  void jsonPointersBecomeFieldPaths() {
+    assertThat(ContractValidation.pointerToField("/operations/2/attributes/price")).isEqualTo("operations[2].attributes.price");
+    assertThat(ContractValidation.pointerToField("#/name")).isEqualTo("name");
+    assertThat(ContractValidation.pointerToField("")).isEmpty();
+  }
+}
