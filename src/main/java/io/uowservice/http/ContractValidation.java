@@ -106,7 +106,7 @@ final class ContractValidation {
     boolean hasBody = body != null && body.length() > 0;
     if (hasBody && operation.getRequestBody() != null) {
       String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-      if (contentType != null && !isJson(contentType)) {
+      if (contentType != null && !isJson(contentType) && !(lenientJson(contentType) && looksLikeJson(body))) {
         HttpVerticle.problem(ctx, Problem.of(415, "unsupported-media-type", "Unsupported media type",
             "the body must be application/json"));
         return;
@@ -152,6 +152,26 @@ final class ContractValidation {
   static boolean isJson(String contentType) {
     String media = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
     return media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json"));
+  }
+
+  /**
+   * {@code curl -d '{...}'} sends form-urlencoded and some clients send text/plain; a body that is
+   * plainly a JSON object or array under those types is read as JSON rather than refused (a real
+   * form, "a=1&b=2", is still 415).
+   */
+  static boolean lenientJson(String contentType) {
+    String media = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    return media.equals("application/x-www-form-urlencoded") || media.equals("text/plain");
+  }
+
+  static boolean looksLikeJson(Buffer body) {
+    for (int i = 0; i < body.length(); i++) {
+      byte b = body.getByte(i);
+      if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+        return b == '{' || b == '[';
+      }
+    }
+    return false;
   }
 
   /** A validation failure as a 400 problem with {@code errors:[{field, message}]}. */

@@ -422,9 +422,9 @@ class FuzzTest {
 
     private Case badContentType() {
       Target target = validTarget();
-      String type = pick(List.of("text/plain", "application/xml", "multipart/form-data; boundary=x",
-          "application/x-www-form-urlencoded", "text/json", "application/jsonx", "image/png", "*/*", "application/",
-          ";;;", "application/json-patch"));
+      // (text/plain and form-urlencoded with a JSON body are read as JSON: curl -d habits)
+      String type = pick(List.of("application/xml", "multipart/form-data; boundary=x", "text/json",
+          "application/jsonx", "image/png", "*/*", "application/", ";;;", "application/json-patch"));
       JsonObject body = target.uri().endsWith("/transactions") || target.uri().contains("/repositories")
           ? broken(target) : target.body();
       return new Case("bad-content-type", HttpMethod.POST, target.uri(), Map.of("Content-Type", type), body.toBuffer(), true);

@@ -94,6 +94,11 @@ class ValidationTest {
         .post(service.config().http().port(), "127.0.0.1", "/api/v1/units-of-work/" + unit + "/entities/new")
         .putHeader("Content-Type", "application/x-www-form-urlencoded").sendBuffer(io.vertx.core.buffer.Buffer.buffer("name=n"))));
     assertProblem(form, 415);
+    Response curlDefault = new Response(ServiceHarness.await(io.vertx.ext.web.client.WebClient.create(vertx)
+        .post(service.config().http().port(), "127.0.0.1", "/api/v1/units-of-work/" + unit + "/entities/new")
+        .putHeader("Content-Type", "application/x-www-form-urlencoded")
+        .sendBuffer(io.vertx.core.buffer.Buffer.buffer("{\"name\":\"sent by curl -d\"}"))));
+    assertThat(curlDefault.status()).as("curl -d's default content type with a JSON body").isEqualTo(201);
   }
 
   @Test
