@@ -11,7 +11,6 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -77,7 +76,6 @@ public final class Main {
         .build();
     EmbeddedMariaDb[] embedded = new EmbeddedMariaDb[1];
     AtomicBoolean stopping = new AtomicBoolean();
-    CountDownLatch stopped = new CountDownLatch(1);
     Runnable shutdown = () -> {
       if (!stopping.compareAndSet(false, true)) {
         return;
@@ -92,7 +90,6 @@ public final class Main {
         embedded[0].close();
       }
       LOG.info("stopped");
-      stopped.countDown();
     };
     for (String signal : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(signal), s -> new Thread(() -> {

@@ -1,6 +1,7 @@
 package io.uowservice.bus;
 
 import io.uowservice.domain.Entity;
+import io.uowservice.domain.FlushPlan;
 import io.uowservice.domain.Tracked;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +41,27 @@ public final class EntityJson {
         json.getString("description"), plainMap(json.getJsonObject("metadata")), json.getBoolean("active", true),
         json.getLong("version", 0L), instant(json.getString("created_at")), instant(json.getString("updated_at")),
         plainMap(json.getJsonObject("attributes")));
+  }
+
+  /** What a commit wrote: {@code [{lid?, id, type, version, state}]} in registration order. */
+  public static JsonArray committed(FlushPlan plan) {
+    JsonArray out = new JsonArray();
+    for (FlushPlan.Committed c : plan.results()) {
+      JsonObject e = new JsonObject();
+      if (c.lid() != null) {
+        e.put("lid", c.lid());
+      }
+      out.add(e.put("id", c.id()).put("type", c.type()).put("version", c.version()).put("state", c.state().wireName()));
+    }
+    return out;
+  }
+
+  /** {@code {new, dirty, deleted}}: rows a commit inserted, updated, deleted. */
+  public static JsonObject committedCounts(FlushPlan plan) {
+    return new JsonObject()
+        .put("new", plan.count(FlushPlan.Operation.INSERT))
+        .put("dirty", plan.count(FlushPlan.Operation.UPDATE))
+        .put("deleted", plan.count(FlushPlan.Operation.DELETE));
   }
 
   public static String time(Instant instant) {

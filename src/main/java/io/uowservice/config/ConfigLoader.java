@@ -5,7 +5,6 @@ import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,23 +87,9 @@ public final class ConfigLoader {
         }
         continue;
       }
-      parent.put(leaf, coerce(String.join(".", path), parent.getValue(leaf), e.getValue()));
+      // kept as text: AppConfig types every key (lists split on commas) and names the key on a bad value
+      parent.put(leaf, e.getValue());
     }
   }
 
-  private static Object coerce(String key, Object current, String value) {
-    if (current instanceof JsonArray) {
-      JsonArray list = new JsonArray();
-      for (String part : value.split(",")) {
-        if (!part.isBlank()) {
-          list.add(part.trim());
-        }
-      }
-      return list;
-    }
-    if (current instanceof Boolean || current instanceof Number) {
-      return value.trim(); // validated and typed by AppConfig, which names the key on a bad value
-    }
-    return value;
-  }
 }

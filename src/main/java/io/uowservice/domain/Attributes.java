@@ -14,7 +14,6 @@ final class Attributes {
 
   private static final Pattern DECIMAL = Pattern.compile("^-?\\d{1,15}(\\.\\d{1,4})?$");
   private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+$");
-  static final int MAX_STRING = 255;
 
   private Attributes() {
   }

@@ -108,14 +108,9 @@ public final class EntityFactory {
   }
 
   private static void failIfAny(String message, List<FieldError> errors) {
-    if (!errors.isEmpty()) {
-      StringBuilder detail = new StringBuilder(message).append(": ");
-      for (int i = 0; i < errors.size(); i++) {
-        detail.append(i == 0 ? "" : "; ").append(errors.get(i).field()).append(' ').append(errors.get(i).message());
-      }
-      throw new UowException.Invalid(detail.toString(), errors);
-    }
+    UowException.Invalid.throwIfAny(message, errors);
   }
+
 
   private static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> changes) {
     if (changes.isEmpty()) {

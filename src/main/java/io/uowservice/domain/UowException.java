@@ -41,6 +41,18 @@ public sealed class UowException extends RuntimeException {
       this(message, List.of());
     }
 
+    /** Fails with every error spelled out in the detail ("message: field problem; field problem"), if any. */
+    public static void throwIfAny(String message, List<FieldError> errors) {
+      if (errors.isEmpty()) {
+        return;
+      }
+      StringBuilder detail = new StringBuilder(message).append(": ");
+      for (int i = 0; i < errors.size(); i++) {
+        detail.append(i == 0 ? "" : "; ").append(errors.get(i).field()).append(' ').append(errors.get(i).message());
+      }
+      throw new Invalid(detail.toString(), errors);
+    }
+
     public List<FieldError> errors() {
       return errors;
     }

@@ -5,7 +5,6 @@ import io.uowservice.domain.Entity;
 import io.uowservice.domain.EntityState;
 import io.uowservice.domain.FlushPlan;
 import io.uowservice.domain.Tracked;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,15 +47,8 @@ public final class DomainEvents {
             EntityJson.toJson(stored)));
       }
     }
-    JsonArray entities = new JsonArray();
-    plan.results().forEach(c -> entities.add(new JsonObject().put("id", c.id()).put("type", c.type())
-        .put("version", c.version()).put("state", c.state().wireName())));
-    JsonObject summary = new JsonObject()
-        .put("committed", new JsonObject()
-            .put("new", plan.count(FlushPlan.Operation.INSERT))
-            .put("dirty", plan.count(FlushPlan.Operation.UPDATE))
-            .put("deleted", plan.count(FlushPlan.Operation.DELETE)))
-        .put("entities", entities);
+    JsonObject summary = new JsonObject().put("committed", EntityJson.committedCounts(plan))
+        .put("entities", EntityJson.committed(plan));
     events.add(event(UNIT_COMMITTED, unitId, actor, at, null, null, null, summary));
     return events;
   }

@@ -29,7 +29,7 @@ final class AccessControl {
   }
 
   void authenticate(RoutingContext ctx) {
-    authenticate(ctx, false);
+    authenticate(ctx, false, RoutingContext::next);
   }
 
   /**
@@ -39,23 +39,14 @@ final class AccessControl {
    */
   Handler<RoutingContext> liveUpdates() {
     Handler<RoutingContext> reader = requires(Role.READER);
-    return ctx -> {
-      if (ctx.get(SUBJECT) != null) {
-        reader.handle(ctx); // already authenticated on an earlier route of this request
-        return;
-      }
-      ctx.put(NEXT_AFTER_AUTH, reader);
-      authenticate(ctx, true);
-    };
+    return ctx -> authenticate(ctx, true, reader);
   }
 
-  private static final String NEXT_AFTER_AUTH = "uow.after-auth";
-
-  private void authenticate(RoutingContext ctx, boolean queryToken) {
-    Handler<RoutingContext> next = ctx.get(NEXT_AFTER_AUTH);
+  /** Puts the caller's subject and roles on the context and hands it to {@code then}, or answers 401. */
+  private void authenticate(RoutingContext ctx, boolean queryToken, Handler<RoutingContext> then) {
     if (jwt == null || openPaths.contains(ctx.request().path())) {
       ctx.put(SUBJECT, ANONYMOUS).put(ROLES, Role.all());
-      proceed(ctx, next);
+      then.handle(ctx);
       return;
     }
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
@@ -77,17 +68,8 @@ final class AccessControl {
         return;
       }
       ctx.put(SUBJECT, ar.result().subject()).put(ROLES, ar.result().roles());
-      proceed(ctx, next);
+      then.handle(ctx);
     });
-  }
-
-  private static void proceed(RoutingContext ctx, Handler<RoutingContext> next) {
-    if (next == null) {
-      ctx.next();
-    } else {
-      ctx.remove(NEXT_AFTER_AUTH);
-      next.handle(ctx);
-    }
   }
 
   /** A route handler letting through only holders of {@code role} (or a role above it). */

@@ -210,10 +210,7 @@ public final class HttpVerticle extends VerticleBase {
       JsonObject payload = jsonBody(ctx);
       if (payload != null) {
         unit(ctx, UnitActions.REGISTER, ref.apply(ctx), new JsonObject().put(Messages.STATE, state)
-            .put(Messages.PAYLOAD, payload), "new".equals(state) ? 201 : 200, r -> {
-              r.remove("in_unit");
-              return r;
-            });
+            .put(Messages.PAYLOAD, payload), "new".equals(state) ? 201 : 200, AS_IS);
       }
     });
     router.get(base + "/entities").handler(reader).handler(ctx -> unit(ctx, UnitActions.ENTITIES, ref.apply(ctx), 200));

@@ -1,7 +1,6 @@
 package io.uowservice.repository;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.math.BigDecimal;
@@ -48,10 +47,6 @@ final class Sql {
 
   static String json(Map<String, Object> map) {
     return new JsonObject(map).encode();
-  }
-
-  static String jsonList(List<Object> list) {
-    return new JsonArray(list).encode();
   }
 
   @SuppressWarnings("unchecked")

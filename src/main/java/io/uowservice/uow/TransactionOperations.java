@@ -123,12 +123,7 @@ final class TransactionOperations {
   }
 
   private static void fail(List<FieldError> errors) {
-    if (!errors.isEmpty()) {
-      StringBuilder detail = new StringBuilder("invalid operations: ");
-      for (int i = 0; i < errors.size(); i++) {
-        detail.append(i == 0 ? "" : "; ").append(errors.get(i).field()).append(' ').append(errors.get(i).message());
-      }
-      throw new UowException.Invalid(detail.toString(), errors);
-    }
+    UowException.Invalid.throwIfAny("invalid operations", errors);
   }
+
 }

@@ -292,8 +292,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
   }
 
   private static JsonObject registration(UnitOfWork.Registration r) {
-    return EntityJson.toJson(r.entity()).put("state", r.state().wireName())
-        .put("in_unit", r.tracked().isPresent());
+    return EntityJson.toJson(r.entity()).put("state", r.state().wireName());
   }
 
   // ---- commit and rollback --------------------------------------------------------------------
@@ -473,19 +472,10 @@ public final class UnitOfWorkVerticle extends VerticleBase {
   }
 
   private static JsonObject transactionResult(UnitOfWork unit, FlushPlan plan, long startedNanos) {
-    JsonArray results = new JsonArray();
-    for (FlushPlan.Committed c : plan.results()) {
-      JsonObject r = new JsonObject();
-      if (c.lid() != null) {
-        r.put("lid", c.lid());
-      }
-      results.add(r.put("id", c.id()).put("type", c.type()).put("version", c.version())
-          .put("state", c.state().wireName()));
-    }
     return new JsonObject()
         .put("transaction_id", unit.id())
-        .put("results", results)
-        .put("duration_ms", (System.nanoTime() - startedNanos) / 1_000_000.0);
+        .put("results", EntityJson.committed(plan))
+        .put("duration_ms", millisSince(startedNanos));
   }
 
   // ---- savepoints -----------------------------------------------------------------------------
@@ -530,24 +520,17 @@ public final class UnitOfWorkVerticle extends VerticleBase {
   }
 
   private static JsonObject commitResult(FlushPlan plan, long startedNanos, UnitOfWork unit) {
-    JsonArray entities = new JsonArray();
-    for (FlushPlan.Committed c : plan.results()) {
-      JsonObject e = new JsonObject().put("id", c.id()).put("type", c.type()).put("version", c.version())
-          .put("state", c.state().wireName());
-      if (c.lid() != null) {
-        e.put("lid", c.lid());
-      }
-      entities.add(e);
-    }
     return new JsonObject()
         .put("unit_of_work_id", unit.id())
-        .put("committed", new JsonObject()
-            .put("new", plan.count(FlushPlan.Operation.INSERT))
-            .put("dirty", plan.count(FlushPlan.Operation.UPDATE))
-            .put("deleted", plan.count(FlushPlan.Operation.DELETE)))
-        .put("entities", entities)
-        .put("duration_ms", (System.nanoTime() - startedNanos) / 1_000_000.0);
+        .put("committed", EntityJson.committedCounts(plan))
+        .put("entities", EntityJson.committed(plan))
+        .put("duration_ms", millisSince(startedNanos));
   }
+
+  private static double millisSince(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1_000_000.0;
+  }
+
 
   /**
    * Discards the unit, writes {@code unit_of_work.rolled_back} to the outbox (its own small insert:

@@ -329,7 +329,7 @@ class ConfigTest {
   // --- the pieces, without Vert.x ---
 
   @Test
-  void applyEnvironmentTypesValuesLikeTheKeyTheyReplace() {
+  void applyEnvironmentReplacesKnownKeysAndTheReaderTypesThem() {
     JsonObject tree = new JsonObject()
         .put("http", new JsonObject().put("port", 8080).put("host", "0.0.0.0"))
         .put("security", new JsonObject().put("allowed_origins", new JsonArray().add("*")));
@@ -341,10 +341,10 @@ class ConfigTest {
         "UOW_SECURITY__UNKNOWN", "x",
         "UOW_NOPE__X", "y"));
 
-    assertThat(tree.getJsonObject("http").getValue("port")).isEqualTo("9090");
-    assertThat(tree.getJsonObject("http").getString("host")).isEqualTo("localhost");
-    assertThat(tree.getJsonObject("security").getJsonArray("allowed_origins"))
-        .isEqualTo(new JsonArray(List.of("https://a.example", "https://b.example")));
+    ConfigReader reader = new ConfigReader(tree);
+    assertThat(reader.integer("http.port", 0, 65535)).isEqualTo(9090);
+    assertThat(reader.string("http.host")).isEqualTo("localhost");
+    assertThat(reader.list("security.allowed_origins")).containsExactly("https://a.example", "https://b.example");
     assertThat(tree.getJsonObject("security").containsKey("unknown")).isFalse();
     assertThat(tree.containsKey("nope")).isFalse();
   }
@@ -355,7 +355,7 @@ class ConfigTest {
 
     ConfigLoader.applyEnvironment(tree, Map.of("UOW_http__Port", "1234", "uow_HTTP__PORT", "4321"));
 
-    assertThat(tree.getJsonObject("http").getValue("port")).isEqualTo("1234");
+    assertThat(new ConfigReader(tree).integer("http.port", 0, 65535)).isEqualTo(1234);
   }
 
   @Test
