@@ -34,6 +34,16 @@ public record Problem(int status, String slug, String title, String detail, Json
     return new Problem(422, "validation-failed", "Validation failed", detail, fieldErrors(errors), null);
   }
 
+  /**
+   * A commit whose outcome the service does not know (its COMMIT got no answer, or the answer did
+   * not arrive in time): neither a conflict nor a failure to retry blindly.
+   */
+  public static Problem outcomeUnknown(String detail) {
+    return of(504, OUTCOME_UNKNOWN, "Commit outcome unknown", detail);
+  }
+
+  public static final String OUTCOME_UNKNOWN = "commit-outcome-unknown";
+
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
         .put("type", TYPE_BASE + slug)
@@ -67,6 +77,8 @@ public record Problem(int status, String slug, String title, String detail, Json
         case VERSION_CONFLICT -> new Problem(409, "version-conflict", "Version conflict", e.getMessage(), null,
             versionConflicts(((UowException.StaleVersions) e).conflicts()));
         case LIMIT_EXCEEDED -> of(422, "limit-exceeded", "Limit exceeded", e.getMessage());
+        case UNAVAILABLE -> of(503, "unavailable", "Service unavailable", e.getMessage());
+        case OUTCOME_UNKNOWN -> outcomeUnknown(e.getMessage());
       };
     }
     if (failure instanceof ReplyException reply) {
@@ -102,8 +114,14 @@ public record Problem(int status, String slug, String title, String detail, Json
 
   private static JsonArray versionConflicts(List<VersionConflict> conflicts) {
     JsonArray out = new JsonArray();
-    conflicts.forEach(c -> out.add(new JsonObject().put("type", c.type()).put("id", c.id())
-        .put("expected_version", c.expectedVersion()).put("actual_version", c.actualVersion())));
+    conflicts.forEach(c -> {
+      JsonObject conflict = new JsonObject().put("type", c.type()).put("id", c.id())
+          .put("expected_version", c.expectedVersion()).put("actual_version", c.actualVersion());
+      if (c.heldVersion() != null) {
+        conflict.put("held_version", c.heldVersion());
+      }
+      out.add(conflict);
+    });
     return out;
   }
 }

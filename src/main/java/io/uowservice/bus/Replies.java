@@ -16,6 +16,19 @@ public final class Replies {
   private Replies() {
   }
 
+  /**
+   * For a commit or a transaction: a reply that did not come in time says nothing about the
+   * outcome (the commit may still land), so it is reported as unknown, never as a failure to retry.
+   */
+  public static <T> Future<T> outcomeUnknownOnTimeout(Future<T> reply) {
+    return reply.recover(err -> Future.failedFuture(err instanceof io.vertx.core.eventbus.ReplyException re
+        && re.failureType() == io.vertx.core.eventbus.ReplyFailure.TIMEOUT
+        ? new io.uowservice.domain.UowException.OutcomeUnknown("the commit did not answer in time; it may or may not "
+            + "have been written: read the unit's summary (GET /api/v1/units-of-work/{id}), or retry with the same "
+            + "Idempotency-Key")
+        : err));
+  }
+
   public static void answer(Message<?> message, Future<?> result) {
     result.onComplete(ar -> {
       if (ar.succeeded() && ar.result() instanceof WithHeaders reply) {

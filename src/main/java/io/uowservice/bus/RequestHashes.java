@@ -25,6 +25,11 @@ public final class RequestHashes {
     return sha256("commit " + (unitId == null ? "default" : unitId));
   }
 
+  /** What a unit's commit is bound to: the request ({@link #commit}) and the unit's content at that moment. */
+  public static String content(String requestHash, String fingerprint) {
+    return sha256(requestHash + "\n" + fingerprint);
+  }
+
   private static String sha256(String text) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -27,13 +27,19 @@ public record AppConfig(
   public record Http(String host, int port, int instances, int maxBodyBytes) {
   }
 
+  /**
+   * {@code lockWaitTimeout} and {@code statementTimeout} bound every statement of the service's
+   * sessions (innodb_lock_wait_timeout, max_statement_time), so the database gives up before a
+   * commit's own deadline and its outcome is known.
+   */
   public record Mysql(boolean embedded, Path dataDir, int embeddedPort, String host, int port, String database,
-      String username, String password, int poolSize, Duration connectTimeout) {
+      String username, String password, int poolSize, Duration connectTimeout, Duration lockWaitTimeout,
+      Duration statementTimeout) {
 
     /** The same settings pointed at a concrete server (the embedded one, once it runs). */
     public Mysql at(String newHost, int newPort, String newUser, String newPassword) {
       return new Mysql(embedded, dataDir, embeddedPort, newHost, newPort, database, newUser, newPassword, poolSize,
-          connectTimeout);
+          connectTimeout, lockWaitTimeout, statementTimeout);
     }
   }
 
@@ -52,7 +58,7 @@ public record AppConfig(
    */
   public record MessageQueue(boolean enabled, String bootstrapServers, List<String> topics, int relayBatchSize,
       Duration relayPollInterval, Duration relayLease, Duration relayMaxBackoff, Duration outboxRetention,
-      String commandsTopic, String resultsTopic, String consumerGroup, String commandSubject) {
+      String commandsTopic, String resultsTopic, String consumerGroup, String commandSubject, String deadLetterTopic) {
 
     public String topic() {
       return topics.get(0);
@@ -68,8 +74,18 @@ public record AppConfig(
     public static final String PLACEHOLDER_SECRET = "your-secret-key";
   }
 
+  /**
+   * {@code commitTimeout}: a commit that has not reached COMMIT by then is rolled back (503, nothing
+   * written); {@code commitRetries}: how often a commit that lost a deadlock or a lock wait is run
+   * again inside the service before the client gets 409.
+   */
   public record Units(Duration idleTimeout, String defaultEntityType, List<String> supportedEntityTypes,
-      int maxRepositories, int shards, Duration commitTimeout, Duration idempotencyRetention) {
+      int maxRepositories, int shards, Duration commitTimeout, Duration idempotencyRetention, int commitRetries) {
+
+    /** How long a caller waits for a commit's answer: its deadline plus the COMMIT itself. */
+    public Duration commitReplyTimeout() {
+      return commitTimeout.plusSeconds(10);
+    }
   }
 
   /**
@@ -95,7 +111,9 @@ public record AppConfig(
         r.integer("database.mysql.embedded_port", 0, 65535), r.nonBlank("database.mysql.host"),
         r.integer("database.mysql.port", 1, 65535), databaseName(r), r.nonBlank("database.mysql.username"),
         r.string("database.mysql.password"), r.integer("database.mysql.pool_size", 1, 1000),
-        r.duration("database.mysql.connect_timeout", Duration.ofMillis(100)));
+        r.duration("database.mysql.connect_timeout", Duration.ofMillis(100)),
+        r.duration("database.mysql.lock_wait_timeout", Duration.ofSeconds(1)),
+        r.duration("database.mysql.statement_timeout", Duration.ofSeconds(1)));
 
     Mongo mongo = new Mongo(r.string("database.mongodb.uri").trim(), r.nonBlank("database.mongodb.database"));
     Cache cache = new Cache(r.oneOf("cache.type", List.of("memory", "redis")), r.duration("cache.ttl", Duration.ZERO),
@@ -108,7 +126,8 @@ public record AppConfig(
         r.duration("message_queue.relay_max_backoff", Duration.ofMillis(100)),
         r.duration("message_queue.outbox_retention", Duration.ZERO),
         r.nonBlank("message_queue.commands_topic"), r.nonBlank("message_queue.results_topic"),
-        r.nonBlank("message_queue.consumer_group"), r.nonBlank("message_queue.command_subject"));
+        r.nonBlank("message_queue.consumer_group"), r.nonBlank("message_queue.command_subject"),
+        r.nonBlank("message_queue.dead_letter_topic"));
     if (mq.topics().isEmpty()) {
       throw new ConfigException("message_queue.topics", "must name at least one topic");
     }
@@ -139,7 +158,8 @@ public record AppConfig(
     Units units = new Units(r.duration("unit_of_work.transaction_timeout", Duration.ofSeconds(1)), defaultType,
         List.copyOf(supported), r.integer("unit_of_work.max_repositories", 0, 10_000), shards == 0 ? cores : shards,
         r.duration("unit_of_work.commit_timeout", Duration.ofSeconds(1)),
-        r.duration("unit_of_work.idempotency_retention", Duration.ofSeconds(1)));
+        r.duration("unit_of_work.idempotency_retention", Duration.ofSeconds(1)),
+        r.integer("unit_of_work.commit_retries", 0, 100));
     UnitLimits limits = new UnitLimits(r.integer("unit_of_work.max_entities", 1, 1_000_000),
         r.integer("validation_rules.max_name_length", 1, 1000),
         r.integer("validation_rules.max_description_length", 0, 1_000_000));

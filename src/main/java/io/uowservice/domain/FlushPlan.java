@@ -9,12 +9,15 @@ import java.util.Set;
  *
  * @param writes           batches in execution order (saves by reference order, then deletes reversed)
  * @param expectedVersions type → id → version each dirty/deleted row must still have
+ * @param heldVersions     type → id → version of the unit's copy of each dirty/deleted row; a row
+ *                         whose copy is of another version than expected must not be written
  * @param references       links from the unit's entities to stored entities that must exist
  * @param results          what the unit will have committed, in registration order
  */
 public record FlushPlan(
     List<WriteBatch> writes,
     Map<String, Map<String, Long>> expectedVersions,
+    Map<String, Map<String, Long>> heldVersions,
     List<PendingReference> references,
     List<Committed> results) {
 

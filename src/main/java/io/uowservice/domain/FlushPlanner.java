@@ -63,16 +63,19 @@ public final class FlushPlanner {
     }
 
     Map<String, Map<String, Long>> expected = new LinkedHashMap<>();
+    Map<String, Map<String, Long>> held = new LinkedHashMap<>();
     List<FlushPlan.Committed> results = new ArrayList<>();
     for (Tracked t : unit) {
       switch (t.state()) {
         case NEW -> results.add(new FlushPlan.Committed(t.id(), t.type(), 1, EntityState.NEW, t.lid()));
         case DIRTY -> {
           expected.computeIfAbsent(t.type(), k -> new TreeMap<>()).put(t.id(), t.expectedVersion());
+          held.computeIfAbsent(t.type(), k -> new TreeMap<>()).put(t.id(), t.entity().version());
           results.add(new FlushPlan.Committed(t.id(), t.type(), t.expectedVersion() + 1, EntityState.DIRTY, t.lid()));
         }
         case DELETED -> {
           expected.computeIfAbsent(t.type(), k -> new TreeMap<>()).put(t.id(), t.expectedVersion());
+          held.computeIfAbsent(t.type(), k -> new TreeMap<>()).put(t.id(), t.entity().version());
           results.add(new FlushPlan.Committed(t.id(), t.type(), t.expectedVersion(), EntityState.DELETED, t.lid()));
         }
         case CLEAN -> {
@@ -80,7 +83,7 @@ public final class FlushPlanner {
         }
       }
     }
-    return new FlushPlan(List.copyOf(writes), expected, List.copyOf(pending), List.copyOf(results));
+    return new FlushPlan(List.copyOf(writes), expected, held, List.copyOf(pending), List.copyOf(results));
   }
 
   /**

@@ -193,6 +193,35 @@ public final class UnitOfWork {
     return countsOf(identityMap.values());
   }
 
+  public boolean isEmpty() {
+    return identityMap.isEmpty();
+  }
+
+  /**
+   * The unit's content as one deterministic text: every entry's set, expected version, temp id and
+   * entity, by id. Two units with the same fingerprint would commit the same writes; an
+   * Idempotency-Key is bound to it so a key is never replayed for other content.
+   */
+  public String fingerprint() {
+    Map<String, Object> entries = new java.util.TreeMap<>();
+    for (Tracked t : identityMap.values()) {
+      Entity e = t.entity();
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("state", t.state().wireName());
+      entry.put("expected_version", t.expectedVersion());
+      entry.put("lid", t.lid());
+      entry.put("type", e.type());
+      entry.put("name", e.name());
+      entry.put("description", e.description());
+      entry.put("metadata", e.metadata());
+      entry.put("active", e.active());
+      entry.put("version", e.version());
+      entry.put("attributes", e.attributes());
+      entries.put(t.id(), entry);
+    }
+    return CanonicalText.of(entries);
+  }
+
   static Map<EntityState, Integer> countsOf(java.util.Collection<Tracked> entries) {
     Map<EntityState, Integer> counts = new EnumMap<>(EntityState.class);
     for (EntityState s : EntityState.values()) {

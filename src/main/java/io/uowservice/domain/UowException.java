@@ -8,7 +8,8 @@ import java.util.List;
  */
 public sealed class UowException extends RuntimeException {
 
-  public enum Kind { BAD_REQUEST, INVALID, NOT_FOUND, CONFLICT, VERSION_CONFLICT, LIMIT_EXCEEDED }
+  public enum Kind { BAD_REQUEST, INVALID, NOT_FOUND, CONFLICT, VERSION_CONFLICT, LIMIT_EXCEEDED, UNAVAILABLE,
+    OUTCOME_UNKNOWN }
 
   private final Kind kind;
 
@@ -92,7 +93,12 @@ public sealed class UowException extends RuntimeException {
           sb.append(", ");
         }
         sb.append(c.type()).append(' ').append(c.id()).append(" (expected ").append(c.expectedVersion())
-            .append(", found ").append(c.actualVersion() == null ? "none" : c.actualVersion()).append(')');
+            .append(", found ").append(c.actualVersion() == null ? "none" : c.actualVersion());
+        if (c.heldVersion() != null) {
+          sb.append(", but this unit holds version ").append(c.heldVersion())
+              .append(": roll the unit back (or to a savepoint taken before it was loaded) and load it again");
+        }
+        sb.append(')');
       }
       return sb.toString();
     }
@@ -102,6 +108,26 @@ public sealed class UowException extends RuntimeException {
   public static final class LimitExceeded extends UowException {
     public LimitExceeded(String message) {
       super(Kind.LIMIT_EXCEEDED, message);
+    }
+  }
+
+  /**
+   * The service could not do it now and did nothing: safe to retry as it is (503 + Retry-After).
+   * E.g. a commit that gave up before COMMIT because it ran past its deadline.
+   */
+  public static final class Unavailable extends UowException {
+    public Unavailable(String message) {
+      super(Kind.UNAVAILABLE, message);
+    }
+  }
+
+  /**
+   * The commit was sent to the database but its answer never came: it may or may not have landed.
+   * Never reported as a failure to retry blindly; the unit's summary or the Idempotency-Key tells.
+   */
+  public static final class OutcomeUnknown extends UowException {
+    public OutcomeUnknown(String message) {
+      super(Kind.OUTCOME_UNKNOWN, message);
     }
   }
 }

@@ -4,6 +4,7 @@ import io.uowservice.bus.Addresses;
 import io.uowservice.bus.Addresses.UnitActions;
 import io.uowservice.bus.Messages;
 import io.uowservice.bus.Problem;
+import io.uowservice.bus.Replies;
 import io.uowservice.bus.RequestHashes;
 import io.uowservice.config.AppConfig;
 import io.vertx.core.Future;
@@ -11,13 +12,19 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.uowservice.metrics.Telemetry;
+import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * Units of work submitted as Kafka messages: each record's value is a {@code POST /api/v1/transactions}
  * body, its headers carry {@code idempotency-key} and {@code correlation-id}. The transaction runs
  * through the UnitOfWork actors like an HTTP one; its result (the same JSON, or the problem) goes
- * to the results topic with the correlation id. At least once: a batch's offsets are committed only
- * after every result of it was acknowledged, and the idempotency key (or, without one, the record's
+ * to the results topic with the correlation id. At least once: an offset is committed only once the
+ * result of its command was acknowledged (a result the topic refuses for good goes to the
+ * dead-letter topic instead), and the idempotency key (or, without one, the record's
  * topic/partition/offset) makes a redelivered command replay its first outcome instead of running again.
  */
 public final class CommandConsumerVerticle extends VerticleBase {
@@ -53,7 +61,7 @@ public final class CommandConsumerVerticle extends VerticleBase {
   public Future<?> start() {
     config = AppConfig.from(config());
     AppConfig.MessageQueue mq = config.messageQueue();
-    requestOptions = new DeliveryOptions().setSendTimeout(config.units().commitTimeout().toMillis())
+    requestOptions = new DeliveryOptions().setSendTimeout(config.units().commitReplyTimeout().toMillis())
         .addHeader(Addresses.ACTION, UnitActions.TRANSACT);
     Map<String, String> consumerConfig = new HashMap<>();
     consumerConfig.put("bootstrap.servers", mq.bootstrapServers());
@@ -92,17 +100,49 @@ public final class CommandConsumerVerticle extends VerticleBase {
         });
   }
 
-  /** Every record's result is produced and acknowledged before the batch's offsets are committed. */
+  /**
+   * Runs the batch's commands one by one. Offsets only ever cover commands whose result was
+   * acknowledged: after a failure the processed prefix is committed, every partition is sought back
+   * to its first unprocessed command, and the poll loop retries after a pause (the idempotency key
+   * turns a command that did commit into a replay).
+   */
   private Future<Void> handleBatch(KafkaConsumerRecords<String, String> records) {
     if (records.isEmpty()) {
       return Future.succeededFuture();
     }
+    Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < records.size(); i++) {
       KafkaConsumerRecord<String, String> record = records.recordAt(i);
-      chain = chain.compose(v -> handle(record));
+      chain = chain.compose(v -> handle(record).onSuccess(x -> done.put(
+          new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1, null))));
     }
-    return chain.compose(v -> consumer.commit());
+    return chain.transform(ar -> {
+      Future<Void> committed = done.isEmpty() ? Future.succeededFuture() : consumer.commit(done).mapEmpty();
+      if (ar.succeeded()) {
+        return committed;
+      }
+      return committed.transform(c -> rewind(records, done)).transform(r -> Future.failedFuture(ar.cause()));
+    });
+  }
+
+  /** Seeks every partition of the batch back to its first command that has no acknowledged result. */
+  private Future<Void> rewind(KafkaConsumerRecords<String, String> records, Map<TopicPartition, OffsetAndMetadata> done) {
+    Map<TopicPartition, Long> firstPending = new HashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      KafkaConsumerRecord<String, String> r = records.recordAt(i);
+      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+      OffsetAndMetadata acked = done.get(tp);
+      if ((acked == null || r.offset() >= acked.getOffset()) && !firstPending.containsKey(tp)) {
+        firstPending.put(tp, r.offset());
+      }
+    }
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<TopicPartition, Long> e : firstPending.entrySet()) {
+      chain = chain.compose(v -> consumer.seek(e.getKey(), e.getValue()));
+    }
+    return chain.onFailure(err -> LOG.warn("command consumer could not seek back ({}); the rebalance that follows "
+        + "restarts from the committed offsets", err.toString()));
   }
 
   private Future<Void> handle(KafkaConsumerRecord<String, String> record) {
@@ -125,8 +165,8 @@ public final class CommandConsumerVerticle extends VerticleBase {
           .put(Messages.REQUEST_HASH, RequestHashes.transaction(payload));
       String shard = Addresses.unitShard(Addresses.shardOf(config.messageQueue().commandSubject() + "\n"
           + idempotencyKey, config.units().shards()));
-      result = vertx.eventBus().<JsonObject>request(shard, request, requestOptions)
-          .map(reply -> new Result(200, reply.body(), "true".equals(reply.headers().get("replayed"))))
+      result = Replies.outcomeUnknownOnTimeout(vertx.eventBus().<JsonObject>request(shard, request, requestOptions))
+          .map(reply -> new Result(200, reply.body(), "true".equals(reply.headers().get(Replies.REPLAYED))))
           .recover(err -> Future.succeededFuture(Result.of(Problem.from(err))));
     }
     return result.compose(r -> {
@@ -139,7 +179,41 @@ public final class CommandConsumerVerticle extends VerticleBase {
       if (r.replayed()) {
         out.addHeader(REPLAYED, "true");
       }
-      return producer.send(out).mapEmpty();
+      return producer.send(out).<Void>mapEmpty().recover(err -> neverPublishable(err)
+          ? deadLetter(record, correlationId, idempotencyKey, r, err) : Future.failedFuture(err));
+    });
+  }
+
+  /** A result the results topic refuses for good (too large, invalid): retrying it would block the partition forever. */
+  private static boolean neverPublishable(Throwable err) {
+    return err instanceof RecordTooLargeException || err instanceof RecordBatchTooLargeException
+        || err instanceof InvalidRecordException;
+  }
+
+  /**
+   * Publishes, instead of the refused result, a small record naming the command, its outcome and
+   * why the result could not be delivered; counted and logged. A failure here is retried like any
+   * other (the command replays from its idempotency key).
+   */
+  private Future<Void> deadLetter(KafkaConsumerRecord<String, String> record, String correlationId,
+      String idempotencyKey, Result result, Throwable why) {
+    JsonObject letter = new JsonObject()
+        .put("topic", record.topic()).put("partition", record.partition()).put("offset", record.offset())
+        .put("correlation_id", correlationId).put("idempotency_key", idempotencyKey)
+        .put("status", result.status()).put("result_bytes", result.body().encode().length())
+        .put("error", why.getClass().getSimpleName() + ": " + why.getMessage());
+    KafkaProducerRecord<String, String> out = KafkaProducerRecord.create(config.messageQueue().deadLetterTopic(),
+        correlationId != null ? correlationId : record.key(), letter.encode());
+    if (correlationId != null) {
+      out.addHeader(CORRELATION_ID, correlationId);
+    }
+    out.addHeader(IDEMPOTENCY_KEY, idempotencyKey).addHeader(STATUS, String.valueOf(result.status()));
+    return producer.send(out).<Void>mapEmpty().onSuccess(v -> {
+      Telemetry.commandDeadLettered();
+      LOG.warn("command {}-{}@{} (correlation id {}): its result ({} bytes, status {}) was refused by topic {} for "
+          + "good ({}); dead-lettered to {}", record.topic(), record.partition(), record.offset(), correlationId,
+          letter.getInteger("result_bytes"), result.status(), config.messageQueue().resultsTopic(), why.toString(),
+          config.messageQueue().deadLetterTopic());
     });
   }
 

@@ -80,7 +80,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     config = AppConfig.from(config());
-    commitOptions = new DeliveryOptions().setSendTimeout(config.units().commitTimeout().toMillis());
+    commitOptions = new DeliveryOptions().setSendTimeout(config.units().commitReplyTimeout().toMillis());
     health = HealthChecks.create(vertx)
         .register("database", 5_000, p -> request(Addresses.TYPES, TypeActions.PING, new JsonObject())
             .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK()
@@ -539,7 +539,9 @@ public final class HttpVerticle extends VerticleBase {
 
   private Future<Message<JsonObject>> exchange(String address, String action, JsonObject body) {
     DeliveryOptions options = new DeliveryOptions(commitOptions).addHeader(Addresses.ACTION, action);
-    return vertx.eventBus().request(address, body, options);
+    Future<Message<JsonObject>> reply = vertx.eventBus().request(address, body, options);
+    return action.equals(UnitActions.COMMIT) || action.equals(UnitActions.TRANSACT)
+        ? Replies.outcomeUnknownOnTimeout(reply) : reply;
   }
 
   private void forward(RoutingContext ctx, String address, String action, JsonObject body, int status,
@@ -614,6 +616,9 @@ public final class HttpVerticle extends VerticleBase {
     // clipped: a hostile path or field name is not echoed back in full
     JsonObject body = problem.toJson().put("instance", clip(ctx.request().path(), 256));
     body.put("detail", clip(body.getString("detail"), 512));
+    if (problem.status() == 503 && !ctx.response().headers().contains(HttpHeaders.RETRY_AFTER)) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+    }
     ctx.response().setStatusCode(problem.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
         .end(body.toBuffer());

@@ -39,6 +39,18 @@ public final class Telemetry {
         .tag("outcome", outcome).publishPercentileHistogram().register(meters()).record(took);
   }
 
+  /** A commit transaction retried inside the service after a deadlock or a lock wait timeout. */
+  public static void commitRetry(String reason) {
+    Counter.builder("uow_commit_retries").description("Commit transactions retried after a deadlock or lock wait timeout")
+        .tag("reason", reason).register(meters()).increment();
+  }
+
+  /** A Kafka command whose result the results topic refused for good, published to the dead-letter topic. */
+  public static void commandDeadLettered() {
+    Counter.builder("uow_commands_dead_lettered").description("Kafka command results refused by the results topic "
+        + "and dead-lettered").register(meters()).increment();
+  }
+
   public static void rollback() {
     Counter.builder("uow_rollbacks").description("Units of work rolled back").register(meters()).increment();
   }

@@ -5,16 +5,21 @@ import io.uowservice.domain.FlushPlan;
 import io.uowservice.domain.Tracked;
 import io.uowservice.domain.UowException;
 import io.uowservice.domain.VersionConflict;
+import io.uowservice.metrics.Telemetry;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLBatchException;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.TransactionRollbackException;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,12 +33,24 @@ public final class CommitExecutor {
 
   private static final Pattern DUPLICATE = Pattern.compile("Duplicate entry '(.*)' for key '(?:[^.']*\\.)?([^']*)'");
 
+  private final Vertx vertx;
   private final Pool pool;
   private final List<CommitStep> steps;
+  private final Retries retries;
 
-  public CommitExecutor(Pool pool, List<CommitStep> steps) {
+  /**
+   * How a commit that lost a deadlock (1213) or a lock wait (1205) is retried: up to {@code
+   * attempts} more times, each after a random pause of up to {@code baseBackoff · 2^n} (capped at
+   * {@code maxBackoff}), and never past {@code deadline} after the commit started.
+   */
+  public record Retries(int attempts, Duration baseBackoff, Duration maxBackoff, Duration deadline) {
+  }
+
+  public CommitExecutor(Vertx vertx, Pool pool, List<CommitStep> steps, Retries retries) {
+    this.vertx = vertx;
     this.pool = pool;
     this.steps = List.copyOf(steps);
+    this.retries = retries;
   }
 
   public Future<Void> execute(CommitStep.Context commit) {
@@ -45,6 +62,10 @@ public final class CommitExecutor {
    * idempotency record), telling {@code written} the rows written so far after each write batch
    * (not per row: a 10,000-row unit must not cost 10,000 callbacks). Rows written are not
    * committed yet: the transaction may still roll back.
+   *
+   * <p>Fails with a {@link UowException} the client can act on, {@link UowException.Unavailable}
+   * when nothing was written and the commit may be retried as it is, or {@link
+   * UowException.OutcomeUnknown} when COMMIT was sent and no answer came.
    */
   public Future<Void> execute(CommitStep.Context commit, List<CommitStep> perCommit, IntConsumer written) {
     FlushPlan plan = commit.plan();
@@ -53,53 +74,123 @@ public final class CommitExecutor {
     if (plan.isEmpty() && all.isEmpty()) {
       return Future.succeededFuture();
     }
-    return pool.withTransaction(conn -> runSteps(conn, commit, all, true)
-            .compose(v -> checkVersions(conn, plan))
-            .compose(v -> checkReferences(conn, plan))
+    long deadline = System.nanoTime() + retries.deadline().toNanos();
+    return attempt(commit, all, written, deadline, 0);
+  }
+
+  private Future<Void> attempt(CommitStep.Context commit, List<CommitStep> all, IntConsumer written, long deadline,
+      int retry) {
+    return transaction(conn -> runSteps(conn, commit, all, true)
+            .compose(v -> lockAndCheck(conn, commit.plan()))
             .compose(v -> write(conn, commit, written))
-            .compose(v -> runSteps(conn, commit, all, false)))
-        .recover(err -> Future.failedFuture(translate(err)));
-  }
-
-  private Future<Void> checkVersions(SqlConnection conn, FlushPlan plan) {
-    List<VersionConflict> conflicts = new ArrayList<>();
-    Future<Void> chain = Future.succeededFuture();
-    for (Map.Entry<String, Map<String, Long>> byType : plan.expectedVersions().entrySet()) {
-      String type = byType.getKey();
-      Map<String, Long> expected = byType.getValue();
-      chain = chain.compose(v -> Tables.of(type).lockVersions(conn, type, expected.keySet()).map(actual -> {
-        expected.forEach((id, version) -> {
-          Long stored = actual.get(id);
-          if (stored == null || stored.longValue() != version) {
-            conflicts.add(new VersionConflict(type, id, version, stored));
+            .compose(v -> runSteps(conn, commit, all, false))
+            .compose(v -> System.nanoTime() - deadline < 0 ? Future.succeededFuture()
+                : Future.failedFuture(new UowException.Unavailable("the commit did not finish within "
+                    + retries.deadline().toSeconds() + " s and was rolled back; nothing was written, retry it"))))
+        .recover(err -> {
+          if (isLockFailure(err) && retry < retries.attempts()) {
+            long pause = backoff(retry);
+            if (System.nanoTime() + pause * 1_000_000 - deadline < 0) {
+              Telemetry.commitRetry(errorCode(err) == 1213 ? "deadlock" : "lock_wait_timeout");
+              return vertx.timer(pause).compose(t -> attempt(commit, all, written, deadline, retry + 1));
+            }
           }
+          return Future.failedFuture(translate(err));
         });
-        return null;
-      }));
-    }
-    return chain.compose(v -> conflicts.isEmpty() ? Future.succeededFuture()
-        : Future.failedFuture(new UowException.StaleVersions(conflicts)));
   }
 
-  private Future<Void> checkReferences(SqlConnection conn, FlushPlan plan) {
-    Map<String, Set<String>> wanted = plan.referencedIds();
-    List<FieldError> missing = new ArrayList<>();
-    Future<Void> chain = Future.succeededFuture();
-    for (Map.Entry<String, Set<String>> byType : wanted.entrySet()) {
-      String type = byType.getKey();
-      chain = chain.compose(v -> Tables.of(type).existing(conn, type, byType.getValue()).map(found -> {
-        for (FlushPlan.PendingReference ref : plan.references()) {
-          if (ref.reference().targetType().equals(type) && !found.contains(ref.reference().targetId())) {
-            missing.add(new FieldError(ref.fromType() + " " + ref.fromId() + " " + ref.reference().field(),
-                "references " + type + " " + ref.reference().targetId() + ", which does not exist"));
+  /**
+   * BEGIN, the work, COMMIT on one connection. A failure before COMMIT rolls back (nothing written);
+   * a COMMIT the server refused rolled back too; a COMMIT whose answer never came (the connection
+   * lost) leaves the outcome unknown, and says so rather than guess.
+   */
+  private Future<Void> transaction(java.util.function.Function<SqlConnection, Future<Void>> work) {
+    return pool.getConnection().compose(conn -> conn.begin()
+        .compose(tx -> work.apply(conn).transform(done -> {
+          if (done.failed()) {
+            return tx.rollback().transform(r -> Future.<Void>failedFuture(done.cause()));
           }
-        }
-        return null;
-      }));
+          return tx.commit().recover(err -> Future.failedFuture(
+              err instanceof MySQLException || err instanceof TransactionRollbackException ? err
+                  : new UowException.OutcomeUnknown("the database did not confirm the commit (" + err.getMessage()
+                      + "); it may or may not have been written: read the unit's summary, or retry with the same "
+                      + "Idempotency-Key")));
+        }))
+        .eventually(conn::close));
+  }
+
+  private long backoff(int retry) {
+    long ceiling = Math.min(retries.maxBackoff().toMillis(), retries.baseBackoff().toMillis() << Math.min(retry, 20));
+    return 1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, ceiling));
+  }
+
+  static boolean isLockFailure(Throwable err) {
+    int code = errorCode(err);
+    return code == 1213 || code == 1205;
+  }
+
+  /** The server's error code, also from inside a batch (whose rows report their own errors); 0 if none. */
+  private static int errorCode(Throwable err) {
+    if (err instanceof MySQLBatchException batch && !batch.getIterationError().isEmpty()) {
+      err = batch.getIterationError().values().iterator().next();
     }
-    return chain.compose(v -> missing.isEmpty() ? Future.succeededFuture()
-        : Future.failedFuture(new UowException.Invalid("the unit of work references entities that do not exist",
-            missing)));
+    return err instanceof MySQLException e ? e.getErrorCode() : 0;
+  }
+
+  /**
+   * Locks every row the commit depends on and checks it, in ONE canonical order for all commits
+   * (type name, then id), so two commits over the same rows queue instead of deadlocking: per type,
+   * the rows it writes (dirty, deleted) exclusively with their versions, then the stored rows it
+   * references in shared mode (they must exist, and must not vanish before COMMIT). Every stale
+   * version is reported at once; missing references only when no version is stale.
+   */
+  private Future<Void> lockAndCheck(SqlConnection conn, FlushPlan plan) {
+    List<VersionConflict> conflicts = new ArrayList<>();
+    List<FieldError> missing = new ArrayList<>();
+    Map<String, Set<String>> referenced = plan.referencedIds();
+    Set<String> types = new TreeSet<>(plan.expectedVersions().keySet());
+    types.addAll(referenced.keySet());
+    Future<Void> chain = Future.succeededFuture();
+    for (String type : types) {
+      EntityTable table = Tables.of(type);
+      Map<String, Long> expected = plan.expectedVersions().getOrDefault(type, Map.of());
+      Map<String, Long> held = plan.heldVersions().getOrDefault(type, Map.of());
+      Set<String> targets = referenced.getOrDefault(type, Set.of());
+      if (!expected.isEmpty()) {
+        chain = chain.compose(v -> table.lockVersions(conn, type, expected.keySet()).map(actual -> {
+          expected.forEach((id, version) -> {
+            Long stored = actual.get(id);
+            Long copy = held.get(id);
+            if (stored == null || stored.longValue() != version) {
+              conflicts.add(new VersionConflict(type, id, version, stored));
+            } else if (copy != null && copy.longValue() != version) {
+              // the stored version is the one claimed, but the unit's copy is another: writing it would lose an update
+              conflicts.add(new VersionConflict(type, id, version, stored, copy));
+            }
+          });
+          return null;
+        }));
+      }
+      if (!targets.isEmpty()) {
+        chain = chain.compose(v -> table.existing(conn, type, targets).map(found -> {
+          for (FlushPlan.PendingReference ref : plan.references()) {
+            if (ref.reference().targetType().equals(type) && !found.contains(ref.reference().targetId())) {
+              missing.add(new FieldError(ref.fromType() + " " + ref.fromId() + " " + ref.reference().field(),
+                  "references " + type + " " + ref.reference().targetId() + ", which does not exist"));
+            }
+          }
+          return null;
+        }));
+      }
+    }
+    return chain.compose(v -> {
+      if (!conflicts.isEmpty()) {
+        return Future.failedFuture(new UowException.StaleVersions(conflicts));
+      }
+      return missing.isEmpty() ? Future.succeededFuture()
+          : Future.failedFuture(new UowException.Invalid("the unit of work references entities that do not exist",
+              missing));
+    });
   }
 
   private Future<Void> write(SqlConnection conn, CommitStep.Context commit, IntConsumer written) {
@@ -159,8 +250,9 @@ public final class CommitExecutor {
       case 1451 -> new UowException.Conflict(
           "cannot delete: the entity is still referenced by another entity (delete or change that one first)");
       case 1452 -> new UowException.Invalid("the unit of work references an entity that does not exist");
-      case 1213, 1205 -> new UowException.Conflict(
-          "the commit collided with a concurrent commit on the same entities; retry it");
+      case 1213, 1205 -> new UowException.Conflict("the commit kept colliding with concurrent commits on the same "
+          + "entities (" + (e.getErrorCode() == 1213 ? "deadlock" : "lock wait timeout") + ", retried in the service "
+          + "until its retries ran out); nothing was written, retry it");
       case 1406 -> new UowException.Invalid("a value is longer than its column allows: " + e.getMessage());
       default -> err;
     };

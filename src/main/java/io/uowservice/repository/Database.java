@@ -1,16 +1,21 @@
 package io.uowservice.repository;
 
 import io.uowservice.config.AppConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The one MySQL pool of a process, shared by name between the verticles that use it. */
 public final class Database {
 
   public static final String POOL_NAME = "uow-mysql";
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
   private Database() {
   }
@@ -42,6 +47,31 @@ public final class Database {
         // how long a request may wait for a connection (the database unreachable or the pool exhausted)
         .setConnectionTimeout((int) mysql.connectTimeout().toMillis())
         .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
-    return MySQLBuilder.pool().with(options).connectingTo(connectOptions(mysql)).using(vertx).build();
+    return MySQLBuilder.pool().with(options).connectingTo(connectOptions(mysql)).using(vertx)
+        .withConnectHandler(conn -> sessionSettings(conn, mysql).onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.warn("could not apply session settings to a new database connection: {}", ar.cause().toString());
+          }
+          conn.close();
+        }))
+        .build();
+  }
+
+  /**
+   * Bounds on every statement of this session, so the database gives up before the service does
+   * (a commit then knows its outcome), and READ COMMITTED: every check a commit makes is a locking
+   * read, and without REPEATABLE READ's gap locks fewer commits deadlock on rows that do not exist.
+   * {@code max_statement_time} is MariaDB's (seconds); MySQL's {@code max_execution_time} (ms)
+   * covers SELECTs only.
+   */
+  static Future<Void> sessionSettings(SqlConnection conn, AppConfig.Mysql mysql) {
+    long lockWait = Math.max(1, mysql.lockWaitTimeout().toSeconds());
+    double statementSeconds = mysql.statementTimeout().toMillis() / 1000.0;
+    return conn.query("SET SESSION innodb_lock_wait_timeout = " + lockWait).execute()
+        .compose(v -> conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED").execute())
+        .compose(v -> conn.query("SET SESSION max_statement_time = " + statementSeconds).execute()
+            .recover(notMariaDb -> conn.query("SET SESSION max_execution_time = "
+                + mysql.statementTimeout().toMillis()).execute()))
+        .mapEmpty();
   }
 }

@@ -19,8 +19,12 @@ import java.util.function.Supplier;
  */
 public final class IdempotencyStore {
 
-  /** A stored outcome: the status and body the first request got. */
-  public record Outcome(String requestHash, int status, JsonObject response) {
+  /**
+   * A stored outcome: the status and body the first request got. {@code requestHash} fingerprints
+   * what it committed, {@code scopeHash} the request it came with (null for records written before
+   * scopes existed).
+   */
+  public record Outcome(String requestHash, String scopeHash, int status, JsonObject response) {
   }
 
   /** A commit lost the race for its key to a concurrent request that committed first. */
@@ -35,7 +39,7 @@ public final class IdempotencyStore {
 
   /** The stored outcome for a key; a record past its retention is deleted here and counts as absent. */
   public static Future<Optional<Outcome>> find(SqlClient client, String subject, String key, Instant now) {
-    return client.preparedQuery("SELECT request_hash, status, response, expires_at FROM idempotency_keys "
+    return client.preparedQuery("SELECT request_hash, scope_hash, status, response, expires_at FROM idempotency_keys "
             + "WHERE subject = ? AND idem_key = ?")
         .execute(Tuple.of(subject, key))
         .compose(rows -> {
@@ -50,12 +54,12 @@ public final class IdempotencyStore {
           }
           Object response = row.getValue("response");
           return Future.succeededFuture(Optional.of(new Outcome(row.getString("request_hash"),
-              row.getInteger("status"), new JsonObject(response.toString()))));
+              row.getString("scope_hash"), row.getInteger("status"), new JsonObject(response.toString()))));
         });
   }
 
   /** The commit step that claims the key first and records the response last, in the same transaction. */
-  public static CommitStep record(String subject, String key, String requestHash, int status,
+  public static CommitStep record(String subject, String key, String requestHash, String scopeHash, int status,
       Supplier<JsonObject> response, Duration retention) {
     return new CommitStep() {
       @Override
@@ -63,9 +67,10 @@ public final class IdempotencyStore {
         Instant now = commit.at();
         // a plain INSERT: a concurrent holder of the key makes us wait for its outcome, then fail on the key
         return conn.preparedQuery("INSERT INTO idempotency_keys "
-                + "(subject, idem_key, request_hash, status, response, created_at, expires_at) "
-                + "VALUES (?, ?, ?, 0, '{}', ?, ?)")
-            .execute(Tuple.of(subject, key, requestHash, Sql.timestamp(now), Sql.timestamp(now.plus(retention))))
+                + "(subject, idem_key, request_hash, scope_hash, status, response, created_at, expires_at) "
+                + "VALUES (?, ?, ?, ?, 0, '{}', ?, ?)")
+            .execute(Tuple.of(subject, key, requestHash, scopeHash, Sql.timestamp(now),
+                Sql.timestamp(now.plus(retention))))
             .recover(err -> Future.failedFuture(err instanceof MySQLException e && e.getErrorCode() == 1062
                 ? new KeyTaken() : err))
             .mapEmpty();

@@ -6,8 +6,9 @@ import io.uowservice.bus.Addresses.TypeActions;
 import io.uowservice.bus.Addresses.UnitActions;
 import io.uowservice.bus.EntityJson;
 import io.uowservice.bus.Messages;
+import io.uowservice.bus.Problem;
 import io.uowservice.bus.Replies;
-import io.uowservice.bus.Replies;
+import io.uowservice.bus.RequestHashes;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.Entity;
 import io.uowservice.domain.EntityFactory;
@@ -61,6 +62,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
 
   private final Map<String, UnitOfWork> units = new HashMap<>();
   private final Map<String, String> defaultUnits = new HashMap<>();
+  /** unit id → its last commit: in progress, committed (with the response) or failed (with the problem). */
+  private final Map<String, JsonObject> lastCommits = new HashMap<>();
   private final ShardStats stats = new ShardStats();
 
   private AppConfig config;
@@ -83,7 +86,9 @@ public final class UnitOfWorkVerticle extends VerticleBase {
       vertx.setPeriodic(60_000, id -> IdempotencyStore.purge(pool, Instant.now()));
     }
     // the outbox rows join every commit's transaction, Kafka enabled or not (the relay is optional)
-    committer = new CommitExecutor(pool, List.<CommitStep>of(new OutboxStep()));
+    committer = new CommitExecutor(vertx, pool, List.<CommitStep>of(new OutboxStep()),
+        new CommitExecutor.Retries(config.units().commitRetries(), Duration.ofMillis(5), Duration.ofMillis(200),
+            config.units().commitTimeout()));
     lookupOptions = new DeliveryOptions().setSendTimeout(config.units().commitTimeout().toMillis());
     long sweepEvery = Math.max(1000, Math.min(idleTimeout.toMillis() / 10, 30_000));
     vertx.setPeriodic(sweepEvery, id -> expireIdleUnits());
@@ -101,8 +106,10 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     Replies.answer(message, () -> switch (action == null ? "" : action) {
       case UnitActions.CREATE -> Future.succeededFuture(summary(create(subject)));
       case UnitActions.STATS -> Future.succeededFuture(statsJson());
-      case UnitActions.TRANSACT -> idempotent(subject, IdempotencyRequest.of(body),
-          () -> transact(body.getValue(Messages.OPERATIONS), subject, IdempotencyRequest.of(body)));
+      case UnitActions.TRANSACT -> {
+        IdempotencyRequest idem = IdempotencyRequest.of(body, null);
+        yield idempotent(subject, idem, () -> transact(body.getValue(Messages.OPERATIONS), subject, idem));
+      }
       default -> {
         UnitOfWork unit = resolve(body.getString(Messages.UNIT_ID), subject);
         unit.touch(Instant.now());
@@ -121,9 +128,11 @@ public final class UnitOfWorkVerticle extends VerticleBase {
               : Future.succeededFuture(rollbackTo(unit, body.getValue(Messages.TO_SAVEPOINT)));
           case UnitActions.SAVEPOINT -> Future.succeededFuture(savepoint(unit, body.getValue(Messages.NAME)));
           case UnitActions.SAVEPOINTS -> Future.succeededFuture(savepoints(unit));
-          case UnitActions.COMMIT -> idempotent(subject, IdempotencyRequest.of(body),
-              () -> commit(unit, subject, IdempotencyRequest.of(body),
-              (plan, started) -> commitResult(plan, started, unit)));
+          case UnitActions.COMMIT -> {
+            IdempotencyRequest idem = IdempotencyRequest.of(body, unit);
+            yield idempotent(subject, idem, () -> commit(unit, subject, idem,
+                (plan, started) -> commitResult(plan, started, unit)));
+          }
           default -> Future.failedFuture(new IllegalArgumentException("unknown unit action " + action));
         };
       }
@@ -177,6 +186,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
 
   private void remove(UnitOfWork unit) {
     units.remove(unit.id());
+    lastCommits.remove(unit.id());
     defaultUnits.remove(unit.owner(), unit.id());
   }
 
@@ -188,6 +198,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
       if (unit.isExpired(now, idleTimeout)) {
         it.remove();
         defaultUnits.remove(unit.owner(), unit.id());
+        lastCommits.remove(unit.id());
         stats.expired++;
         Telemetry.unitExpired();
         LOG.debug("unit of work {} expired after {} idle", unit.id(), idleTimeout);
@@ -323,12 +334,13 @@ public final class UnitOfWorkVerticle extends VerticleBase {
       return response[0];
     };
     List<CommitStep> perCommit = idem == null ? List.of()
-        : List.of(IdempotencyStore.record(actor, idem.key(), idem.hash(), 200, body,
+        : List.of(IdempotencyStore.record(actor, idem.key(), idem.hash(), idem.scope(), 200, body,
             config.units().idempotencyRetention()));
     String progress = Addresses.progress(unit.id());
     int total = plan.writes().stream().mapToInt(batch -> batch.entities().size()).sum();
     int[] done = {0};
     publishProgress(progress, "started", 0, total);
+    noteCommit(unit, new JsonObject().put("status", "committing").put("started_at", EntityJson.time(at)));
     return committer.execute(new CommitStep.Context(unit.id(), actor, plan, at, events), perCommit, rows -> {
           done[0] = rows;
           publishProgress(progress, "writing", rows, total);
@@ -339,6 +351,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
           Telemetry.commit("committed", Duration.ofNanos(System.nanoTime() - started));
           publishProgress(progress, "committed", total, total);
           events.forEach(event -> vertx.eventBus().publish(Addresses.EVENTS, event));
+          noteCommit(unit, new JsonObject().put("status", "committed").put("at", EntityJson.time(at))
+              .put("result", body.get()));
           return body.get();
         })
         .recover(err -> {
@@ -348,17 +362,44 @@ public final class UnitOfWorkVerticle extends VerticleBase {
           }
           stats.failedCommits++;
           Telemetry.commit(err instanceof UowException.StaleVersions ? "conflict"
-              : err instanceof UowException ? "rejected" : "failed", Duration.ofNanos(System.nanoTime() - started));
+              : err instanceof UowException.OutcomeUnknown ? "unknown"
+              : err instanceof UowException && !(err instanceof UowException.Unavailable) ? "rejected" : "failed",
+              Duration.ofNanos(System.nanoTime() - started));
           publishProgress(progress, "failed", done[0], total);
+          boolean unknown = err instanceof UowException.OutcomeUnknown;
+          if (err instanceof UowException) { // others are logged and answered once, where the reply is sent
+            noteCommit(unit, new JsonObject().put("status", unknown ? "unknown" : "failed")
+                .put("at", EntityJson.time(at)).put("problem", Problem.from(err).toJson()));
+          } else {
+            noteCommit(unit, new JsonObject().put("status", "failed").put("at", EntityJson.time(at)));
+          }
           return Future.failedFuture(err);
         });
   }
 
-  /** An Idempotency-Key and the hash of the request it came with (null when the request had none). */
-  private record IdempotencyRequest(String key, String hash) {
-    static IdempotencyRequest of(JsonObject body) {
+  /** Remembers a session unit's last commit for its summary (a transaction's unit has no summary). */
+  private void noteCommit(UnitOfWork unit, JsonObject outcome) {
+    if (units.get(unit.id()) == unit) {
+      lastCommits.put(unit.id(), outcome);
+    }
+  }
+
+  /**
+   * An Idempotency-Key, the hash of what it commits ({@code hash}) and of the request it came with
+   * ({@code scope}); null when the request had none. A transaction's content is its body, so both
+   * are the body's hash; a unit's commit is bound to the unit's content at the moment it arrives.
+   * {@code unit} is that unit (null for a transaction): a replay that matches its content empties it,
+   * as the replayed commit did.
+   */
+  private record IdempotencyRequest(String key, String hash, String scope, UnitOfWork unit) {
+    static IdempotencyRequest of(JsonObject body, UnitOfWork unit) {
       String key = body.getString(Messages.IDEMPOTENCY_KEY);
-      return key == null ? null : new IdempotencyRequest(key, body.getString(Messages.REQUEST_HASH, ""));
+      if (key == null) {
+        return null;
+      }
+      String request = body.getString(Messages.REQUEST_HASH, "");
+      return new IdempotencyRequest(key, unit == null ? request : RequestHashes.content(request, unit.fingerprint()),
+          request, unit);
     }
   }
 
@@ -387,11 +428,26 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The stored outcome, when the key was first used for this same content, or for this same unit
+   * that its commit left empty (a retry after the response was lost); anything else under the key
+   * is another request: 422, nothing replayed, nothing written.
+   */
   private Future<Object> replay(IdempotencyStore.Outcome outcome, IdempotencyRequest idem) {
-    if (!outcome.requestHash().equals(idem.hash())) {
+    boolean sameContent = outcome.requestHash().equals(idem.hash());
+    boolean sameUnitSinceEmptied = idem.unit() != null && idem.unit().isEmpty()
+        // records from before scopes existed were bound to the request alone
+        && idem.scope().equals(outcome.scopeHash() != null ? outcome.scopeHash() : outcome.requestHash());
+    if (!sameContent && !sameUnitSinceEmptied) {
       return Future.failedFuture(new UowException.Invalid("Idempotency-Key '" + idem.key()
-          + "' was already used with a different request",
-          List.of(new FieldError("Idempotency-Key", "already used with a different request body"))));
+          + "' was already used with a different request" + (idem.unit() != null
+              ? " (another unit, or this unit with other content than the commit it recorded)" : ""),
+          List.of(new FieldError("Idempotency-Key", idem.unit() != null
+              ? "already used to commit other content" : "already used with a different request body"))));
+    }
+    if (sameContent && idem.unit() != null && !idem.unit().isEmpty()
+        && idem.unit().status() == UnitOfWork.Status.OPEN) {
+      idem.unit().discardAll(); // the recorded commit already wrote exactly this content
     }
     stats.replays++;
     Telemetry.idempotentReplay();
@@ -565,7 +621,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         .put("max_entities", config.limits().maxEntities())
         .put("created_at", EntityJson.time(unit.createdAt()))
         .put("last_activity_at", EntityJson.time(unit.lastActivity()))
-        .put("expires_at", EntityJson.time(unit.expiresAt(idleTimeout)));
+        .put("expires_at", EntityJson.time(unit.expiresAt(idleTimeout)))
+        .put("last_commit", lastCommits.get(unit.id()));
   }
 
   private static JsonObject entities(UnitOfWork unit, String stateName) {

@@ -35,6 +35,7 @@ class CommandConsumerTest {
   private static ServiceHarness service;
   private static KafkaProducer<String, String> producer;
   private static TopicReader results;
+  private static TopicReader deadLetters;
   private static String commands;
 
   @BeforeAll
@@ -43,13 +44,17 @@ class CommandConsumerTest {
     commands = unique("uow-commands");
     String resultsTopic = unique("uow-results");
     TestKafka.createTopic(commands, 3);
-    TestKafka.createTopic(resultsTopic, 1);
+    String deadLetterTopic = unique("uow-dead-letters");
+    // a results topic that refuses any result past 4 KB: a large transaction's result can never go there
+    TestKafka.createTopic(resultsTopic, 1, Map.of("max.message.bytes", "4096"));
+    TestKafka.createTopic(deadLetterTopic, 1);
     service = ServiceHarness.start(vertx, Map.of(
         "UOW_MESSAGE_QUEUE__ENABLED", "true",
         "UOW_MESSAGE_QUEUE__BOOTSTRAP_SERVERS", broker.bootstrapServers(),
         "UOW_MESSAGE_QUEUE__TOPICS", unique("uow-events"),
         "UOW_MESSAGE_QUEUE__COMMANDS_TOPIC", commands,
         "UOW_MESSAGE_QUEUE__RESULTS_TOPIC", resultsTopic,
+        "UOW_MESSAGE_QUEUE__DEAD_LETTER_TOPIC", deadLetterTopic,
         "UOW_MESSAGE_QUEUE__CONSUMER_GROUP", unique("uow-group")));
     Properties p = new Properties();
     p.put("bootstrap.servers", broker.bootstrapServers());
@@ -58,6 +63,7 @@ class CommandConsumerTest {
     p.put("acks", "all");
     producer = new KafkaProducer<>(p);
     results = new TopicReader(broker.bootstrapServers(), resultsTopic);
+    deadLetters = new TopicReader(broker.bootstrapServers(), deadLetterTopic);
   }
 
   @AfterAll
@@ -67,6 +73,9 @@ class CommandConsumerTest {
     }
     if (results != null) {
       results.close();
+    }
+    if (deadLetters != null) {
+      deadLetters.close();
     }
     if (service != null) {
       service.close();
@@ -86,7 +95,10 @@ class CommandConsumerTest {
   }
 
   private static void send(String value, String idempotencyKey, String correlationId) {
-    ProducerRecord<String, String> record = new ProducerRecord<>(commands, correlationId, value);
+    send(new ProducerRecord<>(commands, correlationId, value), idempotencyKey, correlationId);
+  }
+
+  private static void send(ProducerRecord<String, String> record, String idempotencyKey, String correlationId) {
     if (idempotencyKey != null) {
       record.headers().add(CommandConsumerVerticle.IDEMPOTENCY_KEY, idempotencyKey.getBytes(StandardCharsets.UTF_8));
     }
@@ -153,5 +165,42 @@ class CommandConsumerTest {
     assertThat(awaitResult(garbage).value().getInteger("status")).isEqualTo(400);
     assertThat(awaitResult(invalid).value().getInteger("status")).isEqualTo(422);
     assertThat(service.count("users")).isEqualTo(users);
+  }
+
+  @Test
+  void aResultTheResultsTopicRefusesIsDeadLetteredAndTheRestOfTheBatchStillRuns() {
+    String bulkName = unique("bulk");
+    JsonArray many = new JsonArray();
+    for (int i = 0; i < 80; i++) {
+      many.add(new JsonObject().put("op", "new").put("type", "custom").put("lid", "c" + i).put("name", bulkName));
+    }
+    String oversized = unique("corr");
+    List<String> others = List.of(unique("corr"), unique("corr"), unique("corr"), unique("corr"));
+    long orders = service.count("orders");
+
+    // one partition, back to back: the oversized result sits in the middle of one polled batch
+    send(new ProducerRecord<>(commands, 0, others.get(0), checkout().encode()), unique("key"), others.get(0));
+    send(new ProducerRecord<>(commands, 0, others.get(1), checkout().encode()), unique("key"), others.get(1));
+    send(new ProducerRecord<>(commands, 0, oversized, new JsonObject().put("operations", many).encode()), unique("key"),
+        oversized);
+    send(new ProducerRecord<>(commands, 0, others.get(2), checkout().encode()), unique("key"), others.get(2));
+    send(new ProducerRecord<>(commands, 0, others.get(3), checkout().encode()), unique("key"), others.get(3));
+
+    others.forEach(CommandConsumerTest::awaitResult);
+    awaitUntil("the dead letter of " + oversized, WAIT, () -> {
+      deadLetters.pollOnce(Duration.ofMillis(200));
+      return deadLetters.records().stream().anyMatch(r -> oversized.equals(r.key()));
+    });
+
+    Received letter = deadLetters.records().stream().filter(r -> oversized.equals(r.key())).findFirst().orElseThrow();
+    assertThat(letter.value().getInteger("status")).as("the command itself committed").isEqualTo(200);
+    assertThat(letter.value().getString("error")).contains("RecordTooLarge");
+    assertThat(resultsFor(oversized)).isEmpty();
+    for (String corr : others) {
+      assertThat(resultsFor(corr)).as("one result for " + corr).hasSize(1);
+    }
+    assertThat(service.count("orders") - orders).as("every other command ran once").isEqualTo(4L);
+    assertThat(service.query("SELECT COUNT(*) FROM custom_entities WHERE name = '" + bulkName + "'").get(0).getLong(0))
+        .as("the oversized command ran once").isEqualTo(80L);
   }
 }

@@ -284,14 +284,77 @@ class TransactionsTest {
 
     Response first = service.post(base + "/commit", new JsonObject(), key);
     long users = count("users");
-    service.post(base + "/entities/new", new JsonObject().put("type", "user").put("name", "later"));
     Response retry = service.post(base + "/commit", new JsonObject(), key);
 
     assertThat(first.status()).isEqualTo(200);
+    assertThat(retry.status()).isEqualTo(200);
+    assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
     assertThat(retry.raw().bodyAsString()).isEqualTo(first.raw().bodyAsString());
     assertThat(count("users")).isEqualTo(users);
+  }
+
+  @Test
+  void aCommitsIdempotencyKeyIsBoundToTheContentItCommitted() {
+    String unit = service.post("/api/v1/units-of-work").json().getString("id");
+    String base = "/api/v1/units-of-work/" + unit;
+    service.post(base + "/entities/new", new JsonObject().put("type", "user").put("name", "once"));
+    Map<String, String> key = Map.of("Idempotency-Key", unique("commit"));
+    assertThat(service.post(base + "/commit", new JsonObject(), key).status()).isEqualTo(200);
+    long users = count("users");
+    String later = unique("u");
+    service.post(base + "/entities/new", new JsonObject().put("type", "user").put("id", later).put("name", "later"));
+
+    Response reused = service.post(base + "/commit", new JsonObject(), key);
+
+    assertThat(reused.status()).as(reused.toString()).isEqualTo(422);
+    assertThat(reused.header("Idempotent-Replayed")).isNull();
+    assertThat(reused.json().getString("detail")).contains("Idempotency-Key");
+    assertThat(count("users")).as("nothing replayed, nothing written").isEqualTo(users);
     assertThat(service.get(base).json().getJsonObject("counts").getInteger("new"))
-        .as("the retry did not commit what was registered since").isEqualTo(1);
+        .as("the unit keeps what was registered since").isEqualTo(1);
+    Response fresh = service.post(base + "/commit", new JsonObject(), Map.of("Idempotency-Key", unique("commit")));
+    assertThat(fresh.status()).isEqualTo(200);
+    assertThat(service.get("/api/v1/entities/user/" + later).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aReplayedCommitOfTheSameContentLeavesTheUnitEmptyAsTheFirstCommitDid() {
+    String unit = service.post("/api/v1/units-of-work").json().getString("id");
+    String base = "/api/v1/units-of-work/" + unit;
+    JsonObject user = new JsonObject().put("type", "user").put("id", unique("u")).put("name", "same");
+    service.post(base + "/entities/new", user);
+    Map<String, String> key = Map.of("Idempotency-Key", unique("commit"));
+    assertThat(service.post(base + "/commit", new JsonObject(), key).status()).isEqualTo(200);
+    long users = count("users");
+
+    // a client that retries its whole flow: the same registration, the same commit, the same key
+    service.post(base + "/entities/new", user);
+    Response retry = service.post(base + "/commit", new JsonObject(), key);
+
+    assertThat(retry.status()).as(retry.toString()).isEqualTo(200);
+    assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(count("users")).isEqualTo(users);
+    assertThat(service.get(base).json().getInteger("size")).isZero();
+  }
+
+  @Test
+  void aUnitsSummaryTellsItsLastCommitsOutcome() {
+    String unit = service.post("/api/v1/units-of-work").json().getString("id");
+    String base = "/api/v1/units-of-work/" + unit;
+    assertThat(service.get(base).json().getValue("last_commit")).isNull();
+    service.post(base + "/entities/new", new JsonObject().put("type", "user").put("name", "once"));
+    Response commit = service.post(base + "/commit");
+
+    JsonObject last = service.get(base).json().getJsonObject("last_commit");
+
+    assertThat(last.getString("status")).isEqualTo("committed");
+    assertThat(last.getJsonObject("result")).isEqualTo(commit.json());
+    service.post(base + "/entities/new", new JsonObject().put("type", "order").put("name", "no user")
+        .put("attributes", new JsonObject().put("user_id", "nobody").put("amount", "1.00").put("currency", "EUR")));
+    assertThat(service.post(base + "/commit").status()).isEqualTo(422);
+    last = service.get(base).json().getJsonObject("last_commit");
+    assertThat(last.getString("status")).isEqualTo("failed");
+    assertThat(last.getJsonObject("problem").getInteger("status")).isEqualTo(422);
   }
 
   @Test

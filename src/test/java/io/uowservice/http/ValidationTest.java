@@ -102,6 +102,28 @@ class ValidationTest {
   }
 
   @Test
+  void numbersNoStoreCanHoldAreRefusedWith422AndNothingIsWritten() {
+    for (String number : java.util.List.of("1e400", "-1e400", "1208925819614629174706176", "-9223372036854775809")) {
+      String id = unique("n");
+      for (String where : java.util.List.of("\"metadata\":{\"n\":%s}", "\"attributes\":{\"deep\":[{\"n\":%s}]}")) {
+        String op = "{\"op\":\"new\",\"type\":\"custom\",\"id\":\"" + id + "\",\"name\":\"big\","
+            + String.format(where, number) + "}";
+        Response response = service.postRaw("/api/v1/transactions", "{\"operations\":[" + op + "]}");
+        assertThat(response.status()).as(op + " -> " + response).isEqualTo(422);
+        assertThat(response.json().getJsonArray("errors").encode()).contains("out of range");
+      }
+      assertThat(service.get("/api/v1/entities/custom/" + id).status()).isEqualTo(404);
+    }
+    String unit = service.post("/api/v1/units-of-work").json().getString("id");
+    Response registered = service.postRaw("/api/v1/units-of-work/" + unit + "/entities/new",
+        "{\"name\":\"ok\",\"attributes\":{\"n\":1}}");
+    assertThat(registered.status()).isEqualTo(201);
+    Response change = service.postRaw("/api/v1/units-of-work/" + unit + "/entities/dirty",
+        "{\"entity_id\":\"" + registered.json().getString("id") + "\",\"changes\":{\"attributes\":{\"n\":1e400}}}");
+    assertThat(change.status()).as(change.toString()).isEqualTo(422);
+  }
+
+  @Test
   void hugeNumbersAreRefusedOrStoredNeverA500() {
     for (String number : java.util.List.of("1e400", "-1e400", "1208925819614629174706176", "1e-400", "123456789012345678901234567890.5")) {
       for (String where : java.util.List.of("\"metadata\":{\"n\":%s}", "\"attributes\":{\"n\":%s}",

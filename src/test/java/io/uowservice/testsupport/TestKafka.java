@@ -80,8 +80,14 @@ public final class TestKafka {
 
   /** Creates a topic of {@code partitions} partitions (replication 1) on the test broker. */
   public static void createTopic(String topic, int partitions) {
+    createTopic(topic, partitions, Map.of());
+  }
+
+  /** As {@link #createTopic(String, int)}, with topic configs (e.g. {@code max.message.bytes}). */
+  public static void createTopic(String topic, int partitions, Map<String, String> configs) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all()
+          .get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot create topic " + topic, e);
     }
