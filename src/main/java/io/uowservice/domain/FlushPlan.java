@@ -13,13 +13,17 @@ import java.util.Set;
  *                         whose copy is of another version than expected must not be written
  * @param references       links from the unit's entities to stored entities that must exist
  * @param results          what the unit will have committed, in registration order
+ * @param links            id → the references it declares, for every new or dirty entity of a type
+ *                         whose references are kept as rows (runtime types; built-ins have their own
+ *                         foreign keys); an empty list clears a dirty entity's links
  */
 public record FlushPlan(
     List<WriteBatch> writes,
     Map<String, Map<String, Long>> expectedVersions,
     Map<String, Map<String, Long>> heldVersions,
     List<PendingReference> references,
-    List<Committed> results) {
+    List<Committed> results,
+    Map<String, List<Reference>> links) {
 
   public enum Operation { INSERT, UPDATE, DELETE }
 

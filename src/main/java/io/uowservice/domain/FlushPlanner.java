@@ -83,7 +83,15 @@ public final class FlushPlanner {
         }
       }
     }
-    return new FlushPlan(List.copyOf(writes), expected, held, List.copyOf(pending), List.copyOf(results));
+    Map<String, List<Reference>> links = new LinkedHashMap<>();
+    for (Tracked t : unit) {
+      EntityType type = catalog.require(t.type());
+      if ((t.state() == EntityState.NEW || t.state() == EntityState.DIRTY) && !type.builtIn()
+          && !type.dependsOn().isEmpty()) {
+        links.put(t.id(), type.rules().references(t.entity().attributes()));
+      }
+    }
+    return new FlushPlan(List.copyOf(writes), expected, held, List.copyOf(pending), List.copyOf(results), links);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.uowservice.repository;
 
 import io.uowservice.domain.FieldError;
 import io.uowservice.domain.FlushPlan;
+import io.uowservice.domain.Reference;
 import io.uowservice.domain.Tracked;
 import io.uowservice.domain.UowException;
 import io.uowservice.domain.VersionConflict;
@@ -199,11 +200,15 @@ public final class CommitExecutor {
     for (FlushPlan.WriteBatch batch : commit.plan().writes()) {
       EntityTable table = Tables.of(batch.type());
       int doneAfter = done += batch.entities().size();
+      Map<String, List<Reference>> links = commit.plan().links();
       chain = chain.compose(v -> switch (batch.operation()) {
         case INSERT -> EntityIds.register(conn, batch.type(), batch.entities())
-            .compose(x -> table.insert(conn, batch.entities().stream().map(Tracked::entity).toList(), commit.at()));
-        case UPDATE -> table.update(conn, batch.entities(), commit.at()).compose(stale -> staleCheck(batch, stale));
-        case DELETE -> table.delete(conn, batch.entities()).compose(stale -> staleCheck(batch, stale))
+            .compose(x -> table.insert(conn, batch.entities().stream().map(Tracked::entity).toList(), commit.at()))
+            .compose(x -> EntityReferences.write(conn, batch.type(), batch.entities(), links, false));
+        case UPDATE -> table.update(conn, batch.entities(), commit.at()).compose(stale -> staleCheck(batch, stale))
+            .compose(x -> EntityReferences.write(conn, batch.type(), batch.entities(), links, true));
+        case DELETE -> EntityReferences.releaseForDelete(conn, batch.type(), batch.entities())
+            .compose(x -> table.delete(conn, batch.entities())).compose(stale -> staleCheck(batch, stale))
             .compose(x -> EntityIds.forget(conn, batch.entities()));
       }).onSuccess(v -> written.accept(doneAfter));
     }
