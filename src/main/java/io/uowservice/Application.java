@@ -48,6 +48,7 @@ public final class Application {
     List<String> ids = new ArrayList<>();
     JsonObject source = config.source();
     return migrate(vertx, config)
+        .map(maxEntityBytes -> source.put(Database.SERVER_LIMITS, new JsonObject().put(Database.MAX_ENTITY_BYTES, maxEntityBytes)))
         .compose(v -> vertx.deployVerticle(TypeRegistryVerticle::new, new DeploymentOptions().setConfig(source)))
         .compose(id -> {
           ids.add(id);
@@ -123,12 +124,13 @@ public final class Application {
     return vertx.deployVerticle(CommandConsumerVerticle::new, new DeploymentOptions().setConfig(config.source()));
   }
 
-  private static Future<Void> migrate(Vertx vertx, AppConfig config) {
+  /** Migrates the schema; completes with the largest entity (JSON bytes) the server accepts in one statement. */
+  private static Future<Long> migrate(Vertx vertx, AppConfig config) {
     Pool pool = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1))
         .connectingTo(Database.connectOptions(config.mysql())).using(vertx).build();
     return Migrations.migrate(pool)
         .onSuccess(n -> LOG.info("database schema up to date ({} migration{} applied)", n, n == 1 ? "" : "s"))
-        .eventually(pool::close)
-        .mapEmpty();
+        .compose(n -> Database.useServerLimits(pool))
+        .eventually(pool::close);
   }
 }

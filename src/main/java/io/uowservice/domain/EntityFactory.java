@@ -56,8 +56,8 @@ public final class EntityFactory {
     Map<String, Object> metadata = object(body, "metadata", errors);
     Boolean active = bool(body, "active", errors);
     Map<String, Object> attributes = Lids.resolve(object(body, "attributes", errors), lids, "attributes", errors);
-    JsonNumbers.check(metadata, "metadata", errors);
-    JsonNumbers.check(attributes, "attributes", errors);
+    StorableValues.check(metadata, "metadata", errors);
+    StorableValues.check(attributes, "attributes", errors);
     Map<String, Object> normalized = type.rules().normalize(attributes, errors);
     failIfAny("invalid " + type.name(), errors);
     return Entity.fresh(id, type.name(), name, description, metadata, active, normalized);
@@ -102,8 +102,8 @@ public final class EntityFactory {
     }
     Map<String, Object> attributes = merge(current.attributes(),
         Lids.resolve(attributeChanges, lids, "changes.attributes", errors));
-    JsonNumbers.check(changes.get("metadata"), "changes.metadata", errors);
-    JsonNumbers.check(attributeChanges, "changes.attributes", errors);
+    StorableValues.check(changes.get("metadata"), "changes.metadata", errors);
+    StorableValues.check(attributeChanges, "changes.attributes", errors);
     EntityType type = catalog.require(current.type());
     Map<String, Object> normalized = type.rules().normalize(attributes, errors);
     failIfAny("invalid changes to " + current.type() + " " + current.id(), errors);

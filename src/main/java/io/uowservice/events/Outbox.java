@@ -1,5 +1,6 @@
 package io.uowservice.events;
 
+import io.uowservice.repository.Database;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
@@ -12,7 +13,7 @@ import java.util.List;
 /** Writes domain events into the {@code outbox} table (see V2__outbox.sql). */
 public final class Outbox {
 
-  /** Rows per INSERT: one round trip each, far below MySQL's 65,535 placeholders. */
+  /** Rows per INSERT (and at most {@link Database#statementBytes()}): far below MySQL's 65,535 placeholders. */
   static final int ROWS_PER_STATEMENT = 500;
 
   private Outbox() {
@@ -24,23 +25,39 @@ public final class Outbox {
    */
   public static Future<Void> insert(SqlClient client, List<JsonObject> events, Instant at) {
     LocalDateTime created = LocalDateTime.ofInstant(at, ZoneOffset.UTC);
+    long budget = Database.statementBytes();
     Future<Void> chain = Future.succeededFuture();
-    for (int from = 0; from < events.size(); from += ROWS_PER_STATEMENT) {
-      List<JsonObject> chunk = events.subList(from, Math.min(events.size(), from + ROWS_PER_STATEMENT));
-      StringBuilder sql = new StringBuilder(
-          "INSERT INTO outbox (event_id, event_key, event_type, payload, created_at) VALUES ");
-      Tuple params = Tuple.tuple();
-      for (int i = 0; i < chunk.size(); i++) {
-        JsonObject event = chunk.get(i);
-        sql.append(i == 0 ? "(?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?)");
-        params.addString(event.getString("event_id"))
-            .addString(DomainEvents.key(event))
-            .addString(event.getString("type"))
-            .addString(event.encode())
-            .addLocalDateTime(created);
+    StringBuilder sql = null;
+    Tuple params = null;
+    int rows = 0;
+    long bytes = 0;
+    for (JsonObject event : events) {
+      String payload = event.encode();
+      long size = payload.length() * 3L + 200; // UTF-8 at worst, plus the other columns
+      if (sql != null && (rows >= ROWS_PER_STATEMENT || bytes + size > budget)) {
+        chain = send(client, chain, sql, params);
+        sql = null;
       }
-      chain = chain.compose(v -> client.preparedQuery(sql.toString()).execute(params).<Void>mapEmpty());
+      if (sql == null) {
+        sql = new StringBuilder("INSERT INTO outbox (event_id, event_key, event_type, payload, created_at) VALUES ");
+        params = Tuple.tuple();
+        rows = 0;
+        bytes = 0;
+      }
+      sql.append(rows == 0 ? "(?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?)");
+      params.addString(event.getString("event_id"))
+          .addString(DomainEvents.key(event))
+          .addString(event.getString("type"))
+          .addString(payload)
+          .addLocalDateTime(created);
+      rows++;
+      bytes += size;
     }
-    return chain;
+    return sql == null ? chain : send(client, chain, sql, params);
+  }
+
+  private static Future<Void> send(SqlClient client, Future<Void> after, StringBuilder sql, Tuple params) {
+    String text = sql.toString();
+    return after.compose(v -> client.preparedQuery(text).execute(params).<Void>mapEmpty());
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,9 @@ import org.slf4j.LoggerFactory;
 public final class Database {
 
   public static final String POOL_NAME = "uow-mysql";
+  /** Limits read from the database server at start-up, handed to the verticles in their config. */
+  public static final String SERVER_LIMITS = "server_limits";
+  public static final String MAX_ENTITY_BYTES = "max_entity_bytes";
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
   private Database() {
@@ -55,6 +59,24 @@ public final class Database {
           conn.close();
         }))
         .build();
+  }
+
+  /** Bytes one multi-row statement may carry (below the server's max_allowed_packet). */
+  public static long statementBytes() {
+    return Sql.statementBytes();
+  }
+
+  /**
+   * Reads the server's max_allowed_packet so multi-row statements are split below it; completes
+   * with the largest entity (its JSON, in bytes) a commit can still write in one statement.
+   */
+  public static Future<Long> useServerLimits(SqlClient client) {
+    return client.query("SELECT @@max_allowed_packet").execute().map(rows -> {
+      long packet = rows.iterator().next().getLong(0);
+      long statement = Math.max(64 * 1024, packet - Math.max(packet / 4, 256 * 1024));
+      Sql.statementBytes(statement);
+      return statement - 64 * 1024;
+    });
   }
 
   /**

@@ -203,13 +203,17 @@ public abstract class EntityTable {
     return chain;
   }
 
-  /** Multi-row INSERTs of up to {@value #ROWS_PER_INSERT} rows: a few round trips for thousands of entities. */
+  /**
+   * Multi-row INSERTs of up to {@value #ROWS_PER_INSERT} rows and the server's packet size: a few
+   * round trips for thousands of entities, and large entities split so no statement is refused.
+   */
   public Future<Void> insert(SqlClient conn, List<Entity> entities, Instant now) {
     Future<Void> chain = Future.succeededFuture();
     int columns = insertColumns().split(",").length;
-    for (List<Entity> chunk : Sql.chunks(entities, ROWS_PER_INSERT)) {
+    List<List<Object>> rows = entities.stream().map(e -> insertValues(e, now)).toList();
+    for (List<List<Object>> chunk : Sql.chunks(rows, ROWS_PER_INSERT, Sql::bytes)) {
       Tuple params = Tuple.tuple();
-      chunk.forEach(e -> insertValues(e, now).forEach(params::addValue));
+      chunk.forEach(row -> row.forEach(params::addValue));
       String sql = "INSERT INTO " + table + " (" + insertColumns() + ") VALUES "
           + Sql.rowPlaceholders(chunk.size(), columns);
       chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).mapEmpty());

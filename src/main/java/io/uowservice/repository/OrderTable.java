@@ -67,7 +67,7 @@ public final class OrderTable extends TypedTable {
       }
     }
     Future<Void> chain = Future.succeededFuture();
-    for (List<Object[]> chunk : Sql.chunks(items, ROWS_PER_INSERT)) {
+    for (List<Object[]> chunk : Sql.chunks(items, ROWS_PER_INSERT, row -> Sql.bytes(java.util.Arrays.asList(row)))) {
       Tuple params = Tuple.tuple();
       chunk.forEach(row -> {
         for (Object v : row) {

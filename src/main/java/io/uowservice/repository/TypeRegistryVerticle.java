@@ -83,7 +83,7 @@ public final class TypeRegistryVerticle extends VerticleBase {
     if (schema != null && !(schema instanceof JsonObject)) {
       errors.add(new FieldError("schema", "must be a JSON Schema object"));
     } else if (schema != null) {
-      io.uowservice.domain.JsonNumbers.check(EntityJson.plainMap((JsonObject) schema), "schema", errors);
+      io.uowservice.domain.StorableValues.check(EntityJson.plainMap((JsonObject) schema), "schema", errors);
     }
     Map<String, String> references = new java.util.TreeMap<>();
     Object rawReferences = body.getValue("references");

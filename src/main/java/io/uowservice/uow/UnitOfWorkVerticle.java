@@ -74,11 +74,14 @@ public final class UnitOfWorkVerticle extends VerticleBase {
   private CommitExecutor committer;
   private Pool pool;
   private DeliveryOptions lookupOptions;
+  private long maxEntityBytes;
 
   @Override
   public Future<?> start() {
     config = AppConfig.from(config());
     shard = config().getInteger("shard", 0);
+    maxEntityBytes = config().getJsonObject(Database.SERVER_LIMITS, new JsonObject())
+        .getLong(Database.MAX_ENTITY_BYTES, 12L * 1024 * 1024);
     idleTimeout = config.units().idleTimeout();
     factory = new EntityFactory(config.limits(), config.units().defaultEntityType());
     pool = Database.pool(vertx, config.mysql());
@@ -218,7 +221,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         throw new UowException.Invalid("invalid lid", lidErrors);
       }
       return catalog.knowing(type instanceof String s ? s : null).map(types -> {
-        Entity entity = factory.create(EntityJson.plainMap(payload), types, unit::idForLid);
+        Entity entity = storable(factory.create(EntityJson.plainMap(payload), types, unit::idForLid));
         JsonObject registered = registration(unit.registerNew(entity, lid));
         return lid == null ? registered : registered.put("lid", lid);
       });
@@ -233,12 +236,25 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     }
     Future<Entity> loaded = unit.isTracked(entityId) ? Future.succeededFuture(null) : load(type, entityId);
     return loaded.map(entity -> registration(switch (state) {
-      case DIRTY -> unit.registerDirty(entityId, type, entity, current -> factory.applyChanges(current,
-          EntityJson.plainMap((JsonObject) changes), catalog.current(), unit::idForLid), expectedVersion);
+      case DIRTY -> unit.registerDirty(entityId, type, entity, current -> storable(factory.applyChanges(current,
+          EntityJson.plainMap((JsonObject) changes), catalog.current(), unit::idForLid)), expectedVersion);
       case DELETED -> unit.registerDeleted(entityId, type, entity, expectedVersion);
       case CLEAN -> unit.registerClean(entityId, type, entity);
       case NEW -> throw new IllegalStateException();
     }));
+  }
+
+  /**
+   * An entity no commit could write (its row, or its event, larger than the database accepts in
+   * one statement) is refused when registered, not at every commit attempt.
+   */
+  private Entity storable(Entity entity) {
+    int bytes = EntityJson.toJson(entity).toBuffer().length();
+    if (bytes > maxEntityBytes) {
+      throw new UowException.LimitExceeded(entity.type() + " " + entity.id() + " is " + bytes + " bytes as JSON; the "
+          + "database accepts at most " + maxEntityBytes + " per entity (its max_allowed_packet)");
+    }
+    return entity;
   }
 
   private static String requiredId(JsonObject payload) {
@@ -507,16 +523,16 @@ public final class UnitOfWorkVerticle extends VerticleBase {
       String type = optionalType(op);
       Long expected = expectedVersion(op);
       switch (op.getString("op")) {
-        case "new" -> unit.registerNew(factory.create(EntityJson.plainMap(op.copy().put("id", id)), catalog.current(),
-            resolved.lids()::get), op.getString("lid"));
+        case "new" -> unit.registerNew(storable(factory.create(EntityJson.plainMap(op.copy().put("id", id)),
+            catalog.current(), resolved.lids()::get)), op.getString("lid"));
         case "dirty" -> {
           Object changes = op.getValue("changes");
           if (changes != null && !(changes instanceof JsonObject)) {
             throw new UowException.Invalid("changes must be a JSON object",
                 List.of(new FieldError("changes", "must be a JSON object")));
           }
-          unit.registerDirty(id, type, loaded.get(id), current -> factory.applyChanges(current,
-              EntityJson.plainMap((JsonObject) changes), catalog.current(), resolved.lids()::get), expected);
+          unit.registerDirty(id, type, loaded.get(id), current -> storable(factory.applyChanges(current,
+              EntityJson.plainMap((JsonObject) changes), catalog.current(), resolved.lids()::get)), expected);
         }
         case "deleted" -> unit.registerDeleted(id, type, loaded.get(id), expected);
         case "clean" -> unit.registerClean(id, type, loaded.get(id));
