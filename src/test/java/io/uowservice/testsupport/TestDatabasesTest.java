@@ -156,6 +156,30 @@ class TestDatabasesTest {
     db.close();
   }
 
+  @Test
+  @DisplayName("the embedded MariaDB authenticates: no password or a wrong one is refused, the generated one is kept 0600 beside the data")
+  void embeddedRefusesConnectionsWithoutThePassword() throws IOException {
+    scratchDataDir = newScratchDataDir();
+    try (EmbeddedMariaDb db = EmbeddedMariaDb.start(scratchDataDir, 0, "grants_check")) {
+      Path file = EmbeddedMariaDb.passwordFile(scratchDataDir);
+      assertThat(java.nio.file.Files.readString(file).trim()).isEqualTo(db.password());
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(file)))
+          .isEqualTo("rw-------");
+      assertThat(TestDatabases.query(options(db).setDatabase("grants_check"), "SELECT 1")).containsExactly(List.of(1));
+      for (MySQLConnectOptions intruder : List.of(
+          options(db).setUser("root").setPassword(""),
+          options(db).setPassword("guessed"),
+          options(db).setUser("anyone").setPassword(""))) {
+        assertThatThrownBy(() -> TestDatabases.query(intruder, "SELECT 1"))
+            .as(intruder.getUser() + " without the password").hasMessageContaining("Access denied");
+      }
+    }
+    try (EmbeddedMariaDb again = EmbeddedMariaDb.start(scratchDataDir, 0, "grants_check")) {
+      assertThat(TestDatabases.query(options(again).setDatabase("grants_check"), "SELECT 1"))
+          .as("the kept password works after a restart").containsExactly(List.of(1));
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static void assertRoundTripAndDrop(TestDatabases.Server server) {
