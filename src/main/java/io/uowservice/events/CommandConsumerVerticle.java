@@ -167,7 +167,12 @@ public final class CommandConsumerVerticle extends VerticleBase {
           + idempotencyKey, config.units().shards()));
       result = Replies.outcomeUnknownOnTimeout(vertx.eventBus().<JsonObject>request(shard, request, requestOptions))
           .map(reply -> new Result(200, reply.body(), "true".equals(reply.headers().get(Replies.REPLAYED))))
-          .recover(err -> Future.succeededFuture(Result.of(Problem.from(err))));
+          // an unknown outcome is not a result: the command runs again later under its key (a replay if it committed)
+          .recover(err -> {
+            Problem problem = Problem.from(err);
+            return Problem.OUTCOME_UNKNOWN.equals(problem.slug()) ? Future.failedFuture(err)
+                : Future.succeededFuture(Result.of(problem));
+          });
     }
     return result.compose(r -> {
       KafkaProducerRecord<String, String> out = KafkaProducerRecord.create(config.messageQueue().resultsTopic(),

@@ -106,7 +106,10 @@ public final class CommitExecutor {
    * lost) leaves the outcome unknown, and says so rather than guess.
    */
   private Future<Void> transaction(java.util.function.Function<SqlConnection, Future<Void>> work) {
-    return pool.getConnection().compose(conn -> conn.begin()
+    Future<SqlConnection> connection = pool.getConnection().recover(err -> Future.failedFuture(
+        new UowException.Unavailable("no database connection could be had for the commit (" + err.getMessage()
+            + "); nothing was written, retry it")));
+    return connection.compose(conn -> conn.begin()
         .compose(tx -> work.apply(conn).transform(done -> {
           if (done.failed()) {
             return tx.rollback().transform(r -> Future.<Void>failedFuture(done.cause()));
