@@ -171,5 +171,7 @@ class ConcurrentCommitTest {
         .as("what the client was told: nothing was written").isEqualTo(10);
     Response retry = service.post("/api/v1/units-of-work/" + unit + "/commit");
     assertThat(retry.status()).as("the unit is still there to retry").isEqualTo(200);
+    assertThat(service.get("/metrics").raw().bodyAsString()).as("lock waits were retried inside the service")
+        .containsPattern("uow_commit_retries_total\\{[^}]*reason=\"lock_wait_timeout\"[^}]*\\} [1-9]");
   }
 }
