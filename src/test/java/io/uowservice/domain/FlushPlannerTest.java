@@ -185,6 +185,35 @@ class FlushPlannerTest {
     assertThat(plan.results()).singleElement().extracting(FlushPlan.Committed::version).isEqualTo(3L);
   }
 
+  @Test
+  void theVersionOfTheUnitsOwnCopyIsCheckedToo() {
+    // loaded at version 1, the client then claims version 2: writing the version-1 copy would lose an update
+    Entity copy = new Entity("p-1", "product", "p", null, Map.of(), true, 1, T0, T0,
+        Map.of("sku", "s", "price", "1.00"));
+    FlushPlan plan = plan(new Tracked(copy, EntityState.DIRTY, 2, null));
+
+    assertThat(plan.expectedVersions()).containsEntry("product", Map.of("p-1", 2L));
+    assertThat(plan.heldVersions()).containsEntry("product", Map.of("p-1", 1L));
+  }
+
+  @Test
+  void linksAreRecordedForRuntimeTypesThatDeclareReferencesOnly() {
+    EntityType employee = new EntityType("employee", false, "Staff", null, Set.of("employee"),
+        new ReferencingRules(AttributeRules.ANY, Map.of("manager_id", "employee")), null);
+    TypeCatalog catalog = CATALOG.with(employee);
+
+    FlushPlan plan = FlushPlanner.plan(List.of(
+        newEntity("boss", "employee"),
+        newEntity("worker", "employee", Map.of("manager_id", "boss")),
+        loaded("moved", "employee", EntityState.DIRTY, 3),
+        loaded("gone", "employee", EntityState.DELETED, 1),
+        newEntity("u-1", "user")), catalog);
+
+    assertThat(plan.links()).containsOnlyKeys("boss", "worker", "moved");
+    assertThat(plan.links().get("worker")).containsExactly(new Reference("attributes.manager_id", "employee", "boss"));
+    assertThat(plan.links().get("moved")).as("a dirty entity without references clears its links").isEmpty();
+  }
+
   // --- results ---
 
   @Test

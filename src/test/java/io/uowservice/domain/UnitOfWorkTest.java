@@ -544,4 +544,31 @@ class UnitOfWorkTest {
     assertThat(unit.owner()).isEqualTo("alice");
     assertThat(unit.status()).isEqualTo(UnitOfWork.Status.OPEN);
   }
+
+  // --- fingerprints (what an Idempotency-Key is bound to) ---
+
+  @Test
+  void theFingerprintIsTheSameForTheSameContentWhateverTheOrderOfItsMaps() {
+    UnitOfWork other = new UnitOfWork("uow-2", "alice", T0, UnitLimits.DEFAULTS);
+    unit.registerNew(Entity.fresh("a", "custom", "a", null, null, null, Map.of("x", 1, "y", 2)), null);
+    java.util.LinkedHashMap<String, Object> reversed = new java.util.LinkedHashMap<>();
+    reversed.put("y", 2);
+    reversed.put("x", 1);
+    other.registerNew(Entity.fresh("a", "custom", "a", null, null, null, reversed), null);
+
+    assertThat(unit.fingerprint()).isEqualTo(other.fingerprint());
+  }
+
+  @Test
+  void theFingerprintChangesWithAnyEntryStateOrValue() {
+    String empty = unit.fingerprint();
+    unit.registerNew(fresh("a", "custom"), null);
+    String one = unit.fingerprint();
+    unit.registerDirty("a", null, null, set("x", 1), null);
+    String changed = unit.fingerprint();
+    unit.registerClean("s", "user", stored("s", "user", 4));
+    String withClean = unit.fingerprint();
+
+    assertThat(java.util.List.of(empty, one, changed, withClean)).doesNotHaveDuplicates();
+  }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @DisplayName("What is accepted can be stored: large units commit in packet-sized statements, too-deep or too-large values are refused at registration")
-class StorableValuesTest {
+class LargeAndDeepValuesTest {
 
   private static ServiceHarness service;
 
