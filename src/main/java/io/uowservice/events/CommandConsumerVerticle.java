@@ -2,6 +2,7 @@ package io.uowservice.events;
 
 import io.uowservice.bus.Addresses;
 import io.uowservice.bus.Addresses.UnitActions;
+import io.uowservice.bus.JsonShape;
 import io.uowservice.bus.Messages;
 import io.uowservice.bus.Problem;
 import io.uowservice.bus.Replies;
@@ -229,8 +230,10 @@ public final class CommandConsumerVerticle extends VerticleBase {
     }
   }
 
+  /** The command as a JSON object, or null; checked for hostile shapes first, with the limits HTTP bodies have. */
   private static JsonObject parse(String value) {
-    if (value == null) {
+    if (value == null || JsonShape.check(io.vertx.core.buffer.Buffer.buffer(value), JsonShape.MAX_DEPTH,
+        JsonShape.MAX_STRING_BYTES) != null) {
       return null;
     }
     try {

@@ -1,5 +1,7 @@
 package io.uowservice.http;
 
+import io.uowservice.bus.JsonShape;
+
 import io.uowservice.bus.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,9 +40,9 @@ final class ContractValidation {
 
   static final String RESOURCE = "openapi.yaml";
   /** Deeper JSON is refused before it is parsed: no legitimate body nests this far. */
-  static final int MAX_DEPTH = 32;
+  static final int MAX_DEPTH = JsonShape.MAX_DEPTH;
   /** Any one JSON string (key or value) longer than this many bytes is refused before parsing. */
-  static final int MAX_STRING_BYTES = 65_536;
+  static final int MAX_STRING_BYTES = JsonShape.MAX_STRING_BYTES;
 
   private static final Logger LOG = LoggerFactory.getLogger(ContractValidation.class);
   private static final Pattern ROUTE_PARAM = Pattern.compile(":([A-Za-z0-9_]+)");

@@ -27,6 +27,7 @@ import java.util.TreeSet;
 public abstract class EntityTable {
 
   static final int ROWS_PER_INSERT = 500;
+  private static final java.util.regex.Pattern FILTER_DECIMAL = java.util.regex.Pattern.compile("-?\\d{1,28}(\\.\\d{1,10})?");
   static final int IDS_PER_QUERY = 1000;
   static final String BASE_COLUMNS = "id, name, description, metadata, active, version, created_at, updated_at";
 
@@ -144,13 +145,19 @@ public abstract class EntityTable {
           default -> throw new IllegalArgumentException();
         };
         case INTEGER -> Long.parseLong(raw);
-        case DECIMAL -> new java.math.BigDecimal(raw).toPlainString();
+        // plain digits only: an exponent ("1e999999999") would expand to a billion digits
+        case DECIMAL -> {
+          if (!FILTER_DECIMAL.matcher(raw).matches()) {
+            throw new IllegalArgumentException();
+          }
+          yield new java.math.BigDecimal(raw).toPlainString();
+        }
       };
     } catch (RuntimeException e) {
       throw new UowException.BadRequest("filter '" + name + "' must be " + switch (kind) {
         case BOOLEAN -> "true or false";
         case INTEGER -> "an integer";
-        case DECIMAL -> "a decimal number";
+        case DECIMAL -> "a decimal number of at most 28 integer and 10 fraction digits, without exponent";
         case STRING -> "a string";
       } + ", got '" + raw + "'");
     }

@@ -1,5 +1,7 @@
 package io.uowservice.http;
 
+import io.uowservice.bus.JsonShape;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uowservice.config.AppConfig;
@@ -60,6 +62,12 @@ class ContractDriftTest {
     assertThat(JsonShape.check(Buffer.buffer("{\"a\":\"\\\"[[[\"}"), 2, 100)).isNull();
     assertThat(JsonShape.check(Buffer.buffer("{\"a\":\"" + "x".repeat(11) + "\"}"), 32, 10)).contains("longer");
     assertThat(JsonShape.check(Buffer.buffer("\"" + "x".repeat(11)), 32, 10)).contains("longer");
+    // what the parser would read but this pass would not measure: comments, single-quoted strings
+    assertThat(JsonShape.check(Buffer.buffer("/*\"*/{\"a\":" + "[".repeat(40) + "]".repeat(40) + "}"), 32, 10))
+        .contains("not JSON");
+    assertThat(JsonShape.check(Buffer.buffer("{\"a\":1 // x\n}"), 32, 10)).contains("not JSON");
+    assertThat(JsonShape.check(Buffer.buffer("{'a':'" + "x".repeat(20) + "'}"), 32, 10)).contains("not JSON");
+    assertThat(JsonShape.check(Buffer.buffer("{\"a\":\"/* not a comment */ 'x' #\"}"), 32, 100)).isNull();
   }
 
   @Test

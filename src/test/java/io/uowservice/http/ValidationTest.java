@@ -124,6 +124,20 @@ class ValidationTest {
   }
 
   @Test
+  void commentsCannotSmuggleDeepOrLongJsonPastThePreScan() {
+    String deep = "{\"op\":\"new\",\"name\":\"x\",\"attributes\":{\"a\":" + "[".repeat(150) + "]".repeat(150) + "}}";
+    for (String body : java.util.List.of("/*\"*/{\"operations\":[" + deep + "]}",
+        "{\"operations\":[ // \"\n" + deep + "]}",
+        "{'operations':[" + deep + "]}")) {
+      Response response = service.postRaw("/api/v1/transactions", body);
+      assertThat(response.status()).as(body.substring(0, 30)).isEqualTo(400);
+    }
+    Response filter = service.get("/api/v1/entities/product?price=1e999999999");
+    assertThat(filter.status()).as("an exponent is not expanded into a billion digits").isEqualTo(400);
+    assertThat(service.get("/api/v1/entities/product?price=12.50").status()).isEqualTo(200);
+  }
+
+  @Test
   void hugeNumbersAreRefusedOrStoredNeverA500() {
     for (String number : java.util.List.of("1e400", "-1e400", "1208925819614629174706176", "1e-400", "123456789012345678901234567890.5")) {
       for (String where : java.util.List.of("\"metadata\":{\"n\":%s}", "\"attributes\":{\"n\":%s}",
