@@ -5,6 +5,7 @@ import io.uowservice.config.AppConfig;
 import io.uowservice.domain.BuiltInTypes;
 import io.uowservice.events.CommandConsumerVerticle;
 import io.uowservice.events.OutboxRelayVerticle;
+import io.uowservice.housekeeping.HousekeepingVerticle;
 import io.uowservice.http.HttpVerticle;
 import io.uowservice.repository.Database;
 import io.uowservice.repository.Migrations;
@@ -75,7 +76,11 @@ public final class Application {
         })
         .compose(v -> deployRelay(vertx, config).map(id -> optionallyAdd(ids, id)))
         .compose(v -> deployCommandConsumer(vertx, config).map(id -> optionallyAdd(ids, id)))
-        .compose(v -> vertx.deployVerticle(BridgeVerticle::new, new DeploymentOptions().setConfig(source)))
+        .compose(v -> vertx.deployVerticle(HousekeepingVerticle::new, new DeploymentOptions().setConfig(source)))
+        .compose(id -> {
+          ids.add(id);
+          return vertx.deployVerticle(BridgeVerticle::new, new DeploymentOptions().setConfig(source));
+        })
         .compose(id -> {
           ids.add(id);
           return vertx.deployVerticle(HttpVerticle::new,

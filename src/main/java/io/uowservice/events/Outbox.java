@@ -60,4 +60,17 @@ public final class Outbox {
     String text = sql.toString();
     return after.compose(v -> client.preparedQuery(text).execute(params).<Void>mapEmpty());
   }
+
+  /** Rows one retention statement deletes at most. */
+  public static final int PURGE_CHUNK = 5000;
+
+  /**
+   * Deletes up to {@link #PURGE_CHUNK} rows created before {@code cutoff}, sent or not (for when no
+   * relay will ever publish them), oldest first; returns how many went.
+   */
+  public static Future<Integer> purgeOlderThan(SqlClient client, Instant cutoff) {
+    return client.preparedQuery("DELETE FROM outbox WHERE created_at < ? ORDER BY seq LIMIT " + PURGE_CHUNK)
+        .execute(Tuple.of(LocalDateTime.ofInstant(cutoff, ZoneOffset.UTC)))
+        .map(rows -> rows.rowCount());
+  }
 }

@@ -85,9 +85,12 @@ public final class IdempotencyStore {
     };
   }
 
-  /** Drops records past their retention; returns how many went. */
+  /** Records one purge statement deletes at most (short statements, short locks). */
+  public static final int PURGE_CHUNK = 5000;
+
+  /** Drops up to {@link #PURGE_CHUNK} records past their retention; returns how many went. */
   public static Future<Integer> purge(SqlClient client, Instant now) {
-    return client.preparedQuery("DELETE FROM idempotency_keys WHERE expires_at <= ? LIMIT 10000")
+    return client.preparedQuery("DELETE FROM idempotency_keys WHERE expires_at <= ? LIMIT " + PURGE_CHUNK)
         .execute(Tuple.of(Sql.timestamp(now)))
         .map(rows -> rows.rowCount());
   }

@@ -85,9 +85,6 @@ public final class UnitOfWorkVerticle extends VerticleBase {
     idleTimeout = config.units().idleTimeout();
     factory = new EntityFactory(config.limits(), config.units().defaultEntityType());
     pool = Database.pool(vertx, config.mysql());
-    if (shard == 0) {
-      vertx.setPeriodic(60_000, id -> IdempotencyStore.purge(pool, Instant.now()));
-    }
     // the outbox rows join every commit's transaction, Kafka enabled or not (the relay is optional)
     committer = new CommitExecutor(vertx, pool, List.<CommitStep>of(new OutboxStep()),
         new CommitExecutor.Retries(config.units().commitRetries(), Duration.ofMillis(5), Duration.ofMillis(200),

@@ -1,0 +1,75 @@
+package io.uowservice.housekeeping;
+
+import io.uowservice.config.AppConfig;
+import io.uowservice.events.Outbox;
+import io.uowservice.repository.Database;
+import io.uowservice.repository.IdempotencyStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletes the rows that only ever grow, at the rate they are written: expired Idempotency-Key
+ * records, and — when Kafka is disabled, so no relay will ever publish or purge them — outbox rows
+ * older than {@code message_queue.outbox_retention}. One instance per node; several nodes purging
+ * the same rows only share the work. Each pass deletes in chunks until nothing old is left, so a
+ * backlog never outgrows it.
+ */
+public final class HousekeepingVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HousekeepingVerticle.class);
+
+  private AppConfig config;
+  private Pool pool;
+  private long timer;
+  private boolean running;
+  private volatile boolean stopped;
+
+  @Override
+  public Future<?> start() {
+    config = AppConfig.from(config());
+    pool = Database.pool(vertx, config.mysql());
+    // often enough that nothing outlives its retention by much, at most every 10 s
+    long every = Math.max(1000, Math.min(10_000, Math.min(config.messageQueue().outboxRetention().toMillis(),
+        config.units().idempotencyRetention().toMillis()) / 2));
+    timer = vertx.setPeriodic(every, id -> pass());
+    return Future.succeededFuture();
+  }
+
+  private void pass() {
+    if (running || stopped) {
+      return; // a long pass is still draining: the next tick picks up after it
+    }
+    running = true;
+    drain("expired idempotency record", () -> IdempotencyStore.purge(pool, Instant.now()), IdempotencyStore.PURGE_CHUNK, 0)
+        .compose(v -> config.messageQueue().enabled() ? Future.succeededFuture()
+            : drain("unpublished outbox row", () -> Outbox.purgeOlderThan(pool,
+                Instant.now().minus(config.messageQueue().outboxRetention())), Outbox.PURGE_CHUNK, 0))
+        .onFailure(err -> LOG.warn("housekeeping: {}", err.toString()))
+        .onComplete(ar -> running = false);
+  }
+
+  /** Runs {@code chunk} until it deletes fewer than a full chunk. */
+  private Future<Void> drain(String what, Supplier<Future<Integer>> chunk, int chunkSize, long deletedSoFar) {
+    return chunk.get().compose(n -> {
+      if (n == chunkSize && !stopped) {
+        return drain(what, chunk, chunkSize, deletedSoFar + n);
+      }
+      if (deletedSoFar + n > 0) {
+        LOG.debug("housekeeping deleted {} {}(s)", deletedSoFar + n, what);
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    vertx.cancelTimer(timer);
+    return Future.succeededFuture();
+  }
+}
