@@ -77,6 +77,8 @@ public final class Addresses {
   /** Actions understood by repository verticles ({@link #repository}). */
   public static final class RepositoryActions {
     public static final String GET = "get";
+    /** {@code {type, ids}} → {@code {items}}: the stored entities among the ids (one query per chunk). */
+    public static final String GET_MANY = "get_many";
     public static final String EXISTS = "exists";
     public static final String LIST = "list";
     public static final String COUNT = "count";
@@ -91,6 +93,8 @@ public final class Addresses {
     public static final String LIST = "list";
     public static final String DESCRIBE = "describe";
     public static final String LOCATE = "locate";
+    /** {@code {ids}} → {@code {types: {id: type}}} for the ids that exist. */
+    public static final String LOCATE_MANY = "locate_many";
     public static final String PING = "ping";
 
     private TypeActions() {

@@ -13,6 +13,11 @@ public final class Messages {
   public static final String PAYLOAD = "payload";
   public static final String TYPE = "type";
   public static final String ID = "id";
+  /** Several ids at once (batch loads); at most {@link #IDS_PER_MESSAGE}. */
+  public static final String IDS = "ids";
+  public static final String ITEMS = "items";
+  public static final String TYPES = "types";
+  public static final int IDS_PER_MESSAGE = 500;
   public static final String FILTERS = "filters";
   public static final String LIMIT = "limit";
   public static final String AFTER = "after";

@@ -97,6 +97,11 @@ public record Problem(int status, String slug, String title, String detail, Json
         return of(503, "unavailable", "Service unavailable", "a component of the service is not running");
       }
     }
+    if (failure instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+        || failure != null && failure.getClass().getSimpleName().equals("NoStackTraceTimeoutException")) {
+      // the connection pool is exhausted (its wait queue full, or no connection within connect_timeout)
+      return of(503, "unavailable", "Service unavailable", "the database is busy; retry later");
+    }
     LOG.error("unexpected failure", failure);
     return of(500, "internal-error", "Internal server error", "the service failed to handle the request");
   }

@@ -35,6 +35,22 @@ public final class EntityIds {
     return chain;
   }
 
+  /** id → type for those of {@code ids} that exist. */
+  public static Future<java.util.Map<String, String>> typesOf(SqlClient client, java.util.Collection<String> ids) {
+    java.util.Map<String, String> types = new java.util.HashMap<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (List<String> chunk : Sql.chunks(new java.util.TreeSet<>(ids), EntityTable.IDS_PER_QUERY)) {
+      Tuple params = Tuple.tuple();
+      chunk.forEach(params::addValue);
+      String sql = "SELECT id, entity_type FROM entity_ids WHERE id IN (" + Sql.placeholders(chunk.size()) + ")";
+      chain = chain.compose(v -> client.preparedQuery(sql).execute(params).map(rows -> {
+        rows.forEach(row -> types.put(row.getString(0), row.getString(1)));
+        return null;
+      }));
+    }
+    return chain.map(types);
+  }
+
   public static Future<Optional<String>> typeOf(SqlClient client, String id) {
     return client.preparedQuery("SELECT entity_type FROM entity_ids WHERE id = ?").execute(Tuple.of(id))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString(0)));

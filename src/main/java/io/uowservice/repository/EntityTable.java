@@ -84,6 +84,26 @@ public abstract class EntityTable {
         .map(list -> list.isEmpty() ? Optional.empty() : Optional.of(list.get(0)));
   }
 
+  /** The stored entities among {@code ids} (any order), one query per {@value #IDS_PER_QUERY} ids. */
+  public Future<List<Entity>> findMany(SqlClient client, String type, Collection<String> ids) {
+    List<Entity> found = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (List<String> chunk : Sql.chunks(new TreeSet<>(ids), IDS_PER_QUERY)) {
+      Tuple params = Tuple.tuple();
+      chunk.forEach(params::addValue);
+      addTypeParams(params, type);
+      String sql = "SELECT " + selectColumns() + " FROM " + table + " WHERE id IN (" + Sql.placeholders(chunk.size())
+          + ")" + typeCondition();
+      chain = chain.compose(v -> client.preparedQuery(sql).execute(params)
+          .compose(rows -> decorate(client, entities(type, rows)))
+          .map(entities -> {
+            found.addAll(entities);
+            return null;
+          }));
+    }
+    return chain.map(found);
+  }
+
   public Future<Boolean> exists(SqlClient client, String type, String id) {
     Tuple params = Tuple.of(id);
     addTypeParams(params, type);

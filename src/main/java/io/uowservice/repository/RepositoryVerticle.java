@@ -51,6 +51,11 @@ public final class RepositoryVerticle extends VerticleBase {
       return switch (action == null ? "" : action) {
         case RepositoryActions.GET -> table.find(pool, type.name(), id).map(found -> EntityJson.toJson(found
             .orElseThrow(() -> new UowException.NotFound("no " + type.name() + " with id " + id))));
+        case RepositoryActions.GET_MANY -> table.findMany(pool, type.name(), ids(body)).map(found -> {
+          JsonArray items = new JsonArray();
+          found.forEach(e -> items.add(EntityJson.toJson(e)));
+          return new JsonObject().put(Messages.ITEMS, items);
+        });
         case RepositoryActions.EXISTS -> table.exists(pool, type.name(), id)
             .map(exists -> new JsonObject().put("exists", exists));
         case RepositoryActions.LIST -> table.list(pool, type, filters(body), body.getInteger(Messages.LIMIT, 50),
@@ -72,6 +77,16 @@ public final class RepositoryVerticle extends VerticleBase {
     return catalog.knowing(name).map(c -> c.find(name)
         .filter(t -> Tables.repositoryOf(t.name()).equals(repositoryType))
         .orElseThrow(() -> new UowException.NotFound("unknown entity type '" + name + "'")));
+  }
+
+  static java.util.List<String> ids(JsonObject body) {
+    JsonArray ids = body.getJsonArray(Messages.IDS, new JsonArray());
+    if (ids.size() > Messages.IDS_PER_MESSAGE) {
+      throw new IllegalArgumentException("at most " + Messages.IDS_PER_MESSAGE + " ids per message");
+    }
+    java.util.List<String> out = new java.util.ArrayList<>();
+    ids.forEach(id -> out.add(String.valueOf(id)));
+    return out;
   }
 
   private static Map<String, String> filters(JsonObject body) {

@@ -56,6 +56,11 @@ public final class TypeRegistryVerticle extends VerticleBase {
       case TypeActions.DESCRIBE -> describe(body.getString(Messages.TYPE));
       case TypeActions.LOCATE -> EntityIds.typeOf(pool, body.getString(Messages.ID))
           .map(type -> new JsonObject().put(Messages.TYPE, type.orElse(null)));
+      case TypeActions.LOCATE_MANY -> EntityIds.typesOf(pool, RepositoryVerticle.ids(body)).map(types -> {
+        JsonObject out = new JsonObject();
+        types.forEach(out::put);
+        return new JsonObject().put(Messages.TYPES, out);
+      });
       case TypeActions.PING -> pool.query("SELECT 1").execute().map(rs -> new JsonObject().put("ok", true));
       default -> Future.failedFuture(new IllegalArgumentException("unknown type action " + action));
     });
