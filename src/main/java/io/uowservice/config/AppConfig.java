@@ -77,10 +77,13 @@ public record AppConfig(
   /**
    * {@code commitTimeout}: a commit that has not reached COMMIT by then is rolled back (503, nothing
    * written); {@code commitRetries}: how often a commit that lost a deadlock or a lock wait is run
-   * again inside the service before the client gets 409.
+   * again inside the service before the client gets 409; {@code maxUnitsPerSubject}: open units one
+   * subject may have on a node; {@code maxNodeBytes}: what all units of a node may hold together
+   * (past it registrations get 503).
    */
   public record Units(Duration idleTimeout, String defaultEntityType, List<String> supportedEntityTypes,
-      int maxRepositories, int shards, Duration commitTimeout, Duration idempotencyRetention, int commitRetries) {
+      int maxRepositories, int shards, Duration commitTimeout, Duration idempotencyRetention, int commitRetries,
+      int maxUnitsPerSubject, long maxNodeBytes) {
 
     /** How long a caller waits for a commit's answer: its deadline plus the COMMIT itself. */
     public Duration commitReplyTimeout() {
@@ -159,12 +162,22 @@ public record AppConfig(
         List.copyOf(supported), r.integer("unit_of_work.max_repositories", 0, 10_000), shards == 0 ? cores : shards,
         r.duration("unit_of_work.commit_timeout", Duration.ofSeconds(1)),
         r.duration("unit_of_work.idempotency_retention", Duration.ofSeconds(1)),
-        r.integer("unit_of_work.commit_retries", 0, 100));
+        r.integer("unit_of_work.commit_retries", 0, 100),
+        r.integer("unit_of_work.max_units_per_subject", 1, 1_000_000),
+        nodeBytes(r.integer("unit_of_work.max_node_bytes", 0, Integer.MAX_VALUE)));
     UnitLimits limits = new UnitLimits(r.integer("unit_of_work.max_entities", 1, 1_000_000),
         r.integer("validation_rules.max_name_length", 1, 1000),
-        r.integer("validation_rules.max_description_length", 0, 1_000_000));
+        r.integer("validation_rules.max_description_length", 0, 1_000_000),
+        r.integer("unit_of_work.max_unit_bytes", 1024, Integer.MAX_VALUE),
+        r.integer("unit_of_work.max_savepoints", 1, 10_000),
+        r.integer("validation_rules.max_metadata_bytes", 2, 16 * 1024 * 1024));
     LiveUpdates liveUpdates = new LiveUpdates(r.integer("live_updates.max_queued_bytes", 4096, 1024 * 1024 * 1024));
     return new AppConfig(app, http, mysql, mongo, cache, mq, security, units, limits, liveUpdates, tree.copy());
+  }
+
+  /** 0 = a quarter of the JVM's maximum heap: room for everything else the node holds. */
+  private static long nodeBytes(int configured) {
+    return configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 4;
   }
 
   private static String databaseName(ConfigReader r) {

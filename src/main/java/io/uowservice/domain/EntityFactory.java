@@ -57,6 +57,7 @@ public final class EntityFactory {
     Boolean active = bool(body, "active", errors);
     Map<String, Object> attributes = Lids.resolve(object(body, "attributes", errors), lids, "attributes", errors);
     StorableValues.check(metadata, "metadata", errors);
+    metadataSize(metadata, "metadata", errors);
     StorableValues.check(attributes, "attributes", errors);
     Map<String, Object> normalized = type.rules().normalize(attributes, errors);
     failIfAny("invalid " + type.name(), errors);
@@ -103,12 +104,20 @@ public final class EntityFactory {
     Map<String, Object> attributes = merge(current.attributes(),
         Lids.resolve(attributeChanges, lids, "changes.attributes", errors));
     StorableValues.check(changes.get("metadata"), "changes.metadata", errors);
+    metadataSize(metadata, "changes.metadata", errors);
     StorableValues.check(attributeChanges, "changes.attributes", errors);
     EntityType type = catalog.require(current.type());
     Map<String, Object> normalized = type.rules().normalize(attributes, errors);
     failIfAny("invalid changes to " + current.type() + " " + current.id(), errors);
     return new Entity(current.id(), current.type(), name, description, metadata, active, current.version(),
         current.createdAt(), current.updatedAt(), normalized);
+  }
+
+  private void metadataSize(Map<String, Object> metadata, String field, List<FieldError> errors) {
+    if (!metadata.isEmpty() && CanonicalText.of(metadata).length() > limits.maxMetadataBytes()) {
+      errors.add(new FieldError(field, "must be at most " + limits.maxMetadataBytes() + " bytes as JSON "
+          + "(validation_rules.max_metadata_bytes)"));
+    }
   }
 
   private static void failIfAny(String message, List<FieldError> errors) {

@@ -43,6 +43,9 @@ public final class UnitOfWork {
   private final LinkedHashMap<String, Tracked> identityMap = new LinkedHashMap<>();
   private final Map<String, String> idsByLid = new HashMap<>();
   private final List<Savepoint> savepoints = new ArrayList<>();
+  /** id → the size counted for its copy; {@code bytes} is their sum. */
+  private final Map<String, Long> sizes = new HashMap<>();
+  private long bytes;
   private Instant lastActivity;
   private Status status = Status.OPEN;
 
@@ -98,6 +101,23 @@ public final class UnitOfWork {
     return identityMap.size();
   }
 
+  /**
+   * What the unit's entity copies weigh: the characters of their text fields, metadata and
+   * attributes as JSON. Bounded by {@link UnitLimits#maxUnitBytes()}; the service sums it over
+   * its units for its node-wide budget.
+   */
+  public long bytes() {
+    return bytes;
+  }
+
+  /** The weight {@link #bytes()} counts for one entity copy. */
+  public static long weigh(Entity e) {
+    long n = 64 + e.id().length() + e.type().length();
+    n += e.name() == null ? 0 : e.name().length();
+    n += e.description() == null ? 0 : e.description().length();
+    return n + CanonicalText.of(e.metadata()).length() + CanonicalText.of(e.attributes()).length();
+  }
+
   public Registration registerNew(Entity entity, String lid) {
     ensureOpen();
     Tracked existing = identityMap.get(entity.id());
@@ -111,6 +131,7 @@ public final class UnitOfWork {
     }
     ensureRoom();
     Tracked tracked = new Tracked(entity, EntityState.NEW, 0, lid);
+    account(tracked);
     identityMap.put(entity.id(), tracked);
     if (lid != null) {
       idsByLid.put(lid, entity.id());
@@ -147,6 +168,8 @@ public final class UnitOfWork {
     switch (current.state()) {
       case NEW -> {
         identityMap.remove(entityId);
+        bytes -= sizes.getOrDefault(entityId, 0L);
+        sizes.remove(entityId);
         if (current.lid() != null) {
           idsByLid.remove(current.lid());
         }
@@ -245,6 +268,10 @@ public final class UnitOfWork {
   public Savepoint savepoint(String name, Instant at) {
     ensureOpen();
     savepoints.removeIf(s -> s.name().equals(name));
+    if (savepoints.size() >= limits.maxSavepoints()) {
+      throw new UowException.LimitExceeded("a unit of work holds at most " + limits.maxSavepoints() + " savepoints "
+          + "(unit_of_work.max_savepoints); roll back to one, or reuse a name");
+    }
     Savepoint savepoint = new Savepoint(name, at, java.util.Collections.unmodifiableMap(snapshot()));
     savepoints.add(savepoint);
     return savepoint;
@@ -304,6 +331,13 @@ public final class UnitOfWork {
   private void restoreEntries(Map<String, Tracked> entries) {
     identityMap.clear();
     identityMap.putAll(entries);
+    sizes.clear();
+    bytes = 0;
+    entries.values().forEach(t -> {
+      long size = weigh(t.entity());
+      sizes.put(t.id(), size);
+      bytes += size;
+    });
     idsByLid.clear();
     entries.values().forEach(t -> {
       if (t.lid() != null && t.state() == EntityState.NEW) {
@@ -314,6 +348,8 @@ public final class UnitOfWork {
 
   private void clearAll() {
     identityMap.clear();
+    sizes.clear();
+    bytes = 0;
     idsByLid.clear();
     savepoints.clear();
   }
@@ -338,8 +374,21 @@ public final class UnitOfWork {
   }
 
   private Registration put(Tracked tracked) {
+    account(tracked);
     identityMap.put(tracked.id(), tracked);
     return new Registration(Optional.of(tracked), tracked.entity(), tracked.state());
+  }
+
+  /** Counts {@code tracked}'s weight in place of its id's previous one, or refuses it past the unit's budget. */
+  private void account(Tracked tracked) {
+    long size = weigh(tracked.entity());
+    long next = bytes - sizes.getOrDefault(tracked.id(), 0L) + size;
+    if (next > limits.maxUnitBytes()) {
+      throw new UowException.LimitExceeded("a unit of work holds at most " + limits.maxUnitBytes() + " bytes of "
+          + "entities (unit_of_work.max_unit_bytes); this one would hold " + next + ": commit it first");
+    }
+    sizes.put(tracked.id(), size);
+    bytes = next;
   }
 
   private void ensureRoom() {

@@ -64,6 +64,9 @@ public final class UnitOfWorkVerticle extends VerticleBase {
   private final Map<String, String> defaultUnits = new HashMap<>();
   /** unit id → its last commit: in progress, committed (with the response) or failed (with the problem). */
   private final Map<String, JsonObject> lastCommits = new HashMap<>();
+  /** unit id → the bytes of it the node budget counts. */
+  private final Map<String, Long> accounted = new HashMap<>();
+  private NodeBudget budget;
   private final ShardStats stats = new ShardStats();
 
   private AppConfig config;
@@ -80,6 +83,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
   public Future<?> start() {
     config = AppConfig.from(config());
     shard = config().getInteger("shard", 0);
+    budget = NodeBudget.of(vertx);
     maxEntityBytes = config().getJsonObject(Database.SERVER_LIMITS, new JsonObject())
         .getLong(Database.MAX_ENTITY_BYTES, 12L * 1024 * 1024);
     idleTimeout = config.units().idleTimeout();
@@ -113,7 +117,11 @@ public final class UnitOfWorkVerticle extends VerticleBase {
       default -> {
         UnitOfWork unit = resolve(body.getString(Messages.UNIT_ID), subject);
         unit.touch(Instant.now());
-        yield switch (action == null ? "" : action) {
+        if (UnitActions.REGISTER.equals(action) && budget.bytes() > config.units().maxNodeBytes()) {
+          throw new UowException.Unavailable("this node's units hold their limit of entity data "
+              + "(unit_of_work.max_node_bytes " + config.units().maxNodeBytes() + "); retry later");
+        }
+        yield settledAfter(unit, switch (action == null ? "" : action) {
           case UnitActions.SUMMARY -> Future.succeededFuture(summary(unit));
           case UnitActions.DISCARD -> discard(unit);
           case UnitActions.REGISTER -> register(unit, body.getString(Messages.STATE),
@@ -134,14 +142,40 @@ public final class UnitOfWorkVerticle extends VerticleBase {
                 (plan, started) -> commitResult(plan, started, unit)));
           }
           default -> Future.failedFuture(new IllegalArgumentException("unknown unit action " + action));
-        };
+        });
       }
     });
+  }
+
+  /** Once {@code work} is done, the node budget counts what the unit holds now. */
+  private Future<?> settledAfter(UnitOfWork unit, Future<?> work) {
+    return work.onComplete(ar -> settle(unit));
+  }
+
+  private void settle(UnitOfWork unit) {
+    if (units.get(unit.id()) != unit) {
+      return; // removed meanwhile: its bytes were released then
+    }
+    long now = unit.bytes();
+    Long was = accounted.put(unit.id(), now);
+    budget.addBytes(now - (was == null ? 0 : was));
+  }
+
+  /** Undeployed: this shard's units leave the node's budget with it. */
+  @Override
+  public Future<?> stop() {
+    List.copyOf(units.values()).forEach(this::remove);
+    return Future.succeededFuture();
   }
 
   // ---- unit lifecycle -------------------------------------------------------------------------
 
   private UnitOfWork create(String subject) {
+    if (!budget.openUnit(subject, config.units().maxUnitsPerSubject())) {
+      throw new UowException.LimitExceeded("a subject may have at most " + config.units().maxUnitsPerSubject()
+          + " open units of work on a node (unit_of_work.max_units_per_subject): commit and discard (DELETE) one, "
+          + "or let idle ones expire");
+    }
     UnitOfWork unit = new UnitOfWork(newUnitId(), subject, Instant.now(), config.limits());
     units.put(unit.id(), unit);
     stats.created++;
@@ -186,8 +220,16 @@ public final class UnitOfWorkVerticle extends VerticleBase {
 
   private void remove(UnitOfWork unit) {
     units.remove(unit.id());
+    release(unit);
     lastCommits.remove(unit.id());
     defaultUnits.remove(unit.owner(), unit.id());
+  }
+
+  /** A unit leaves the node: its bytes and its place among its subject's units are given back. */
+  private void release(UnitOfWork unit) {
+    Long was = accounted.remove(unit.id());
+    budget.addBytes(-(was == null ? 0 : was));
+    budget.closeUnit(unit.owner());
   }
 
   private void expireIdleUnits() {
@@ -197,6 +239,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
       UnitOfWork unit = it.next();
       if (unit.isExpired(now, idleTimeout)) {
         it.remove();
+        release(unit);
         defaultUnits.remove(unit.owner(), unit.id());
         lastCommits.remove(unit.id());
         stats.expired++;
@@ -692,6 +735,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         .put("counts", countsJson(unit.counts()))
         .put("size", unit.size())
         .put("max_entities", config.limits().maxEntities())
+        .put("bytes", unit.bytes())
+        .put("max_bytes", config.limits().maxUnitBytes())
         .put("created_at", EntityJson.time(unit.createdAt()))
         .put("last_activity_at", EntityJson.time(unit.lastActivity()))
         .put("expires_at", EntityJson.time(unit.expiresAt(idleTimeout)))
