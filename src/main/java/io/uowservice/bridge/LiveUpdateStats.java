@@ -17,6 +17,38 @@ final class LiveUpdateStats implements Shareable {
   final LongAdder framesSent = new LongAdder();
   final LongAdder framesDropped = new LongAdder();
   final LongAdder slowClientsDisconnected = new LongAdder();
+  /** Unsent bytes of every live client of this node. */
+  final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+  /** Live clients of this node: the one count the connection cap is checked against. */
+  final java.util.concurrent.atomic.AtomicInteger connected = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> bySubject =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Takes a place for one more client, unless the node or {@code subject} (null: not counted) is full. */
+  Admission admit(String subject, int maxClients, int maxPerSubject) {
+    if (connected.incrementAndGet() > maxClients) {
+      connected.decrementAndGet();
+      return Admission.NODE_FULL;
+    }
+    if (subject != null) {
+      var count = bySubject.computeIfAbsent(subject, s -> new java.util.concurrent.atomic.AtomicInteger());
+      if (count.incrementAndGet() > maxPerSubject) {
+        count.decrementAndGet();
+        connected.decrementAndGet();
+        return Admission.SUBJECT_FULL;
+      }
+    }
+    return Admission.ADMITTED;
+  }
+
+  void leave(String subject) {
+    connected.decrementAndGet();
+    if (subject != null) {
+      bySubject.computeIfPresent(subject, (s, count) -> count.decrementAndGet() <= 0 ? null : count);
+    }
+  }
+
+  enum Admission { ADMITTED, NODE_FULL, SUBJECT_FULL }
 
   private LiveUpdateStats() {
   }
@@ -34,6 +66,7 @@ final class LiveUpdateStats implements Shareable {
         .put("frames_sent", framesSent.sum())
         .put("frames_dropped", framesDropped.sum())
         .put("slow_clients_disconnected", slowClientsDisconnected.sum())
+        .put("queued_bytes", queuedBytes.get())
         .put("max_queued_bytes", maxQueuedBytes);
   }
 }

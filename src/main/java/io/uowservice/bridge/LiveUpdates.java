@@ -2,6 +2,7 @@ package io.uowservice.bridge;
 
 import io.uowservice.bus.Addresses;
 import io.uowservice.bus.Problem;
+import io.uowservice.security.SecurityAudit;
 import io.uowservice.config.AppConfig;
 import io.uowservice.events.DomainEvents;
 import io.vertx.core.Future;
@@ -58,8 +59,10 @@ public final class LiveUpdates {
   private static final Logger LOG = LoggerFactory.getLogger(LiveUpdates.class);
   private static final short POLICY_VIOLATION = 1008;
 
+  private static final long PING_EVERY_MS = 30_000;
   private final Vertx vertx;
   private final int maxQueuedBytes;
+  private final AppConfig.LiveUpdates limits;
   private final LiveUpdateStats stats;
   private final Set<Client> clients = new LinkedHashSet<>();
   // SockJS sockets are known only through bridge events; concurrent because the HTTP transports of a
@@ -67,7 +70,7 @@ public final class LiveUpdates {
   private final Map<SockJSSocket, SendQueue> sockJsQueues = new ConcurrentHashMap<>();
 
   /** One WebSocket client; {@code types} null = every event. */
-  private record Client(ServerWebSocket ws, Set<String> types, SendQueue queue) {
+  private record Client(ServerWebSocket ws, Set<String> types, SendQueue queue, String subject) {
 
     boolean wants(String type) {
       return types == null || types.contains(type);
@@ -77,6 +80,7 @@ public final class LiveUpdates {
   private LiveUpdates(Vertx vertx, AppConfig config) {
     this.vertx = vertx;
     this.maxQueuedBytes = config.liveUpdates().maxQueuedBytes();
+    this.limits = config.liveUpdates();
     this.stats = LiveUpdateStats.of(vertx);
   }
 
@@ -86,6 +90,9 @@ public final class LiveUpdates {
    */
   public static Future<LiveUpdates> start(Vertx vertx, AppConfig config) {
     LiveUpdates live = new LiveUpdates(vertx, config);
+    // a ping now and then: an idle stream is not an idle connection (http.idle_timeout), and a peer
+    // gone without a close is found out
+    vertx.setPeriodic(PING_EVERY_MS, id -> live.ping());
     return vertx.eventBus().<String>localConsumer(Addresses.LIVE_FRAMES, live::fanOut).completion().map(live);
   }
 
@@ -127,9 +134,31 @@ public final class LiveUpdates {
           WS_PATH + " is a WebSocket endpoint: connect with a WebSocket client"));
       return;
     }
+    Object subject = ctx.get(SecurityAudit.SUBJECT);
+    String who = subject instanceof String s ? s : "anonymous";
+    switch (stats.admit(who, limits.maxClients(), limits.maxClientsPerSubject())) {
+      case NODE_FULL -> {
+        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
+        problem(ctx, Problem.of(503, "unavailable", "Service unavailable", "this node serves its limit of "
+            + limits.maxClients() + " live-update clients (live_updates.max_clients); retry later"));
+        return;
+      }
+      case SUBJECT_FULL -> {
+        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
+        problem(ctx, Problem.of(429, "too-many-clients", "Too many live-update clients", "a subject may have "
+            + limits.maxClientsPerSubject() + " live-update clients on a node (live_updates.max_clients_per_subject)"));
+        return;
+      }
+      case ADMITTED -> {
+        // connected below
+      }
+    }
     ctx.request().toWebSocket()
-        .onSuccess(ws -> accept(ws, types))
-        .onFailure(err -> LOG.debug("WebSocket upgrade of {} failed: {}", WS_PATH, err.getMessage()));
+        .onSuccess(ws -> accept(ws, types, who))
+        .onFailure(err -> {
+          stats.leave(who);
+          LOG.debug("WebSocket upgrade of {} failed: {}", WS_PATH, err.getMessage());
+        });
   }
 
   /** The {@code ?types=} filter: null for none; every name must be an event type. */
@@ -152,8 +181,9 @@ public final class LiveUpdates {
     return Set.copyOf(types);
   }
 
-  private void accept(ServerWebSocket ws, Set<String> types) {
-    Client client = new Client(ws, types, new SendQueue(maxQueuedBytes));
+  private void accept(ServerWebSocket ws, Set<String> types, String subject) {
+    Client client = new Client(ws, types, new SendQueue(maxQueuedBytes, stats.queuedBytes,
+        limits.maxTotalQueuedBytes()), subject);
     clients.add(client);
     stats.webSocketClients.increment();
     ws.closeHandler(v -> forget(client));
@@ -171,6 +201,7 @@ public final class LiveUpdates {
         // closed by the peer, its close handler not run yet: nothing more to write to it
         it.remove();
         stats.webSocketClients.decrement();
+        stats.leave(client.subject());
         continue;
       }
       if (!client.wants(type)) {
@@ -181,6 +212,7 @@ public final class LiveUpdates {
       } else {
         it.remove();
         stats.webSocketClients.decrement();
+        stats.leave(client.subject());
         tooSlow(client.ws().remoteAddress(), () -> client.ws().close(POLICY_VIOLATION, tooSlowReason()));
       }
     }
@@ -189,6 +221,15 @@ public final class LiveUpdates {
   private void forget(Client client) {
     if (clients.remove(client)) {
       stats.webSocketClients.decrement();
+      stats.leave(client.subject());
+    }
+  }
+
+  private void ping() {
+    for (Client client : clients) {
+      if (!client.ws().isClosed()) {
+        client.ws().writePing(Buffer.buffer());
+      }
     }
   }
 
@@ -207,12 +248,22 @@ public final class LiveUpdates {
   private void onBridgeEvent(BridgeEvent event) {
     switch (event.type()) {
       case SOCKET_CREATED -> {
-        sockJsQueues.put(event.socket(), new SendQueue(maxQueuedBytes));
+        // SockJS sessions count against the node's cap (their subject is not known here)
+        if (stats.admit(null, limits.maxClients(), limits.maxClientsPerSubject()) != LiveUpdateStats.Admission.ADMITTED) {
+          LOG.info("refusing a SockJS session: this node serves its limit of {} live-update clients",
+              limits.maxClients());
+          event.complete(false);
+          return;
+        }
+        sockJsQueues.put(event.socket(), new SendQueue(maxQueuedBytes, stats.queuedBytes,
+            limits.maxTotalQueuedBytes()));
         stats.sockJsClients.increment();
       }
       case SOCKET_CLOSED -> {
-        sockJsQueues.remove(event.socket());
-        stats.sockJsClients.decrement();
+        if (sockJsQueues.remove(event.socket()) != null) {
+          stats.sockJsClients.decrement();
+          stats.leave(null);
+        }
       }
       case RECEIVE -> {
         // delivered here instead of by the bridge (hence complete(false)), exactly as the bridge would

@@ -19,10 +19,19 @@ final class SendQueue {
   private final long maxQueued;
   // writes may complete on another thread than the one offering (SockJS HTTP transports)
   private final AtomicLong queued = new AtomicLong();
+  private final AtomicLong nodeQueued;
+  private final long maxNodeQueued;
   private volatile boolean overflowed;
 
   SendQueue(long maxQueued) {
+    this(maxQueued, new AtomicLong(), Long.MAX_VALUE);
+  }
+
+  /** {@code nodeQueued}: what every client of the node has queued, bounded by {@code maxNodeQueued}. */
+  SendQueue(long maxQueued, AtomicLong nodeQueued, long maxNodeQueued) {
     this.maxQueued = maxQueued;
+    this.nodeQueued = nodeQueued;
+    this.maxNodeQueued = maxNodeQueued;
   }
 
   /**
@@ -35,12 +44,16 @@ final class SendQueue {
       return Outcome.DROPPED;
     }
     long before = queued.get();
-    if (before > 0 && before + size > maxQueued) {
-      overflowed = true;
+    if (before > 0 && (before + size > maxQueued || nodeQueued.get() + size > maxNodeQueued)) {
+      overflowed = true; // this client lags while the node's budget is spent: it is the one to let go
       return Outcome.OVERFLOWED;
     }
     queued.addAndGet(size);
-    write.get().onComplete(ar -> queued.addAndGet(-size));
+    nodeQueued.addAndGet(size);
+    write.get().onComplete(ar -> {
+      queued.addAndGet(-size);
+      nodeQueued.addAndGet(-size);
+    });
     return Outcome.SENT;
   }
 }

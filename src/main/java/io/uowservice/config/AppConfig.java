@@ -24,7 +24,12 @@ public record AppConfig(
   public record App(String name, String version, String description) {
   }
 
-  public record Http(String host, int port, int instances, int maxBodyBytes) {
+  /**
+   * {@code readTimeout}: how long a request's head and body may take to arrive (408 past it);
+   * {@code idleTimeout}: a connection without any traffic for this long is closed.
+   */
+  public record Http(String host, int port, int instances, int maxBodyBytes, Duration readTimeout,
+      Duration idleTimeout) {
   }
 
   /**
@@ -68,7 +73,8 @@ public record AppConfig(
   /** {@code trustForwardedFor}: take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
   public record Security(boolean enabled, String jwtSecret, List<String> allowedOrigins, int rateLimitRequests,
       Duration rateLimitWindow, boolean trustForwardedFor, String jwtAlgorithm, String jwtPublicKeyPath,
-      String jwtPrivateKeyPath, String jwtIssuer, String jwtAudience, Duration clockSkew, boolean allowWeakSecret) {
+      String jwtPrivateKeyPath, String jwtIssuer, String jwtAudience, Duration clockSkew, boolean allowWeakSecret,
+      int failedAuthLimit, Duration failedAuthWindow) {
 
     /** The seed's placeholder: never a real secret. */
     public static final String PLACEHOLDER_SECRET = "your-secret-key";
@@ -94,9 +100,11 @@ public record AppConfig(
   /**
    * Live updates to /ws and /eventbus clients. {@code maxQueuedBytes}: how much may wait unsent for
    * one client before it counts as too slow and is disconnected (its queue is bounded in bytes because
-   * memory is what it protects).
+   * memory is what it protects); {@code maxTotalQueuedBytes} bounds all clients of the node together
+   * (past it, the client offered the next frame is disconnected); {@code maxClients} and {@code
+   * maxClientsPerSubject} bound how many may connect (503 / 429 past them).
    */
-  public record LiveUpdates(int maxQueuedBytes) {
+  public record LiveUpdates(int maxQueuedBytes, int maxClients, int maxClientsPerSubject, long maxTotalQueuedBytes) {
   }
 
   /** Validates the merged tree; the first bad key fails with a {@link ConfigException} naming it. */
@@ -107,7 +115,8 @@ public record AppConfig(
     App app = new App(r.nonBlank("app.name"), r.nonBlank("app.version"), r.string("app.description"));
     int instances = r.integer("http.instances", 0, 256);
     Http http = new Http(r.nonBlank("http.host"), r.integer("http.port", 0, 65535), instances == 0 ? cores : instances,
-        r.integer("http.max_body_bytes", 1024, 512 * 1024 * 1024));
+        r.integer("http.max_body_bytes", 1024, 512 * 1024 * 1024),
+        r.duration("http.read_timeout", Duration.ofSeconds(1)), r.duration("http.idle_timeout", Duration.ofSeconds(1)));
 
     String dataDir = r.nonBlank("database.mysql.data_dir");
     Mysql mysql = new Mysql(r.bool("database.mysql.embedded"), Path.of(dataDir),
@@ -140,7 +149,9 @@ public record AppConfig(
         r.oneOf("security.jwt_algorithm", List.of("HS256", "RS256", "ES256")),
         r.string("security.jwt_public_key_path").trim(), r.string("security.jwt_private_key_path").trim(),
         r.string("security.jwt_issuer").trim(), r.string("security.jwt_audience").trim(),
-        r.duration("security.clock_skew", Duration.ZERO), r.bool("security.allow_weak_secret"));
+        r.duration("security.clock_skew", Duration.ZERO), r.bool("security.allow_weak_secret"),
+        r.integer("security.failed_auth_limit", 1, 1_000_000), r.duration("security.failed_auth_window",
+            Duration.ofSeconds(1)));
 
     List<String> supported = r.list("unit_of_work.supported_entity_types");
     for (String type : supported) {
@@ -171,7 +182,9 @@ public record AppConfig(
         r.integer("unit_of_work.max_unit_bytes", 1024, Integer.MAX_VALUE),
         r.integer("unit_of_work.max_savepoints", 1, 10_000),
         r.integer("validation_rules.max_metadata_bytes", 2, 16 * 1024 * 1024));
-    LiveUpdates liveUpdates = new LiveUpdates(r.integer("live_updates.max_queued_bytes", 4096, 1024 * 1024 * 1024));
+    LiveUpdates liveUpdates = new LiveUpdates(r.integer("live_updates.max_queued_bytes", 4096, 1024 * 1024 * 1024),
+        r.integer("live_updates.max_clients", 1, 1_000_000), r.integer("live_updates.max_clients_per_subject", 1,
+            1_000_000), r.integer("live_updates.max_total_queued_bytes", 4096, Integer.MAX_VALUE));
     return new AppConfig(app, http, mysql, mongo, cache, mq, security, units, limits, liveUpdates, tree.copy());
   }
 

@@ -1,6 +1,8 @@
 package io.uowservice.http;
 
 import io.uowservice.bus.Problem;
+import io.uowservice.security.RateLimitHandler;
+import io.uowservice.security.RateLimiter;
 import io.uowservice.security.JwtSecurity;
 import io.uowservice.security.Role;
 import io.vertx.core.Handler;
@@ -21,11 +23,19 @@ final class AccessControl {
 
   private final JwtSecurity jwt;
   private final Set<String> openPaths;
+  private final RateLimiter failedAttempts;
+  private final boolean trustForwardedFor;
 
-  /** {@code jwt} null = security disabled. */
-  AccessControl(JwtSecurity jwt, Set<String> openPaths) {
+  /**
+   * {@code jwt} null = security disabled. {@code failedAttempts} counts failed authentications per
+   * client IP: past its limit a client gets 429 and its tokens are not even checked, so tokens
+   * cannot be guessed at any speed.
+   */
+  AccessControl(JwtSecurity jwt, Set<String> openPaths, RateLimiter failedAttempts, boolean trustForwardedFor) {
     this.jwt = jwt;
     this.openPaths = Set.copyOf(openPaths);
+    this.failedAttempts = failedAttempts;
+    this.trustForwardedFor = trustForwardedFor;
   }
 
   void authenticate(RoutingContext ctx) {
@@ -49,18 +59,34 @@ final class AccessControl {
       then.handle(ctx);
       return;
     }
+    String ip = RateLimitHandler.clientIp(ctx, trustForwardedFor);
+    failedAttempts.peek(ip).onComplete(peeked -> {
+      if (peeked.succeeded() && !peeked.result().allowed()) {
+        long retry = peeked.result().resetSeconds();
+        ctx.response().putHeader("Retry-After", String.valueOf(retry));
+        HttpVerticle.problem(ctx, Problem.of(429, "rate-limited", "Too many requests", "too many failed "
+            + "authentications from this client; retry after " + retry + " s"));
+        return;
+      }
+      verify(ctx, ip, queryToken, then);
+    });
+  }
+
+  private void verify(RoutingContext ctx, String ip, boolean queryToken, Handler<RoutingContext> then) {
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     String token = bearer(header);
     if (token == null && header == null && queryToken) {
       token = ctx.request().getParam("access_token");
     }
     if (token == null) {
+      failedAttempts.acquire(ip);
       deny(ctx, 401, "Bearer realm=\"unit-of-work\"", header == null ? "a Bearer token is required"
           : "the Authorization header must be 'Bearer <token>'");
       return;
     }
     jwt.verify(token).onComplete(ar -> {
       if (ar.failed()) {
+        failedAttempts.acquire(ip);
         String reason = ar.cause() instanceof JwtSecurity.InvalidToken ? ar.cause().getMessage()
             : "the token could not be verified";
         deny(ctx, 401, "Bearer realm=\"unit-of-work\", error=\"invalid_token\", error_description=\""

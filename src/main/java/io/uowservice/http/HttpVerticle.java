@@ -75,6 +75,7 @@ public final class HttpVerticle extends VerticleBase {
   private ContractValidation contract;
   private io.vertx.core.buffer.Buffer contractDocument;
   private Router routes;
+  private RateLimiter failedAuthentications;
   private final Instant startedAt = Instant.now();
 
   @Override
@@ -88,15 +89,20 @@ public final class HttpVerticle extends VerticleBase {
         .register("unit-of-work", 5_000, p -> request(Addresses.unitShard(0), UnitActions.STATS, new JsonObject())
             .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : Status.KO())));
     rateLimiter = RateLimiter.create(vertx, config);
+    failedAuthentications = RateLimiter.failedAuthentication(vertx, config);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
+        // a connection with no traffic at all for this long is closed (live-update sockets get pings)
+        .setIdleTimeout((int) config.http().idleTimeout().toSeconds())
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
         .setCompressionSupported(true))
         .invalidRequestHandler(HttpVerticle::invalidRequest);
     // key files are read once here, off the event loop; the contract through the async file system
     return vertx.executeBlocking(() -> config.security().enabled() ? JwtSecurity.create(vertx, config.security()) : null)
         .compose(jwt -> {
-          access = new AccessControl(jwt, Set.of(API + "/info", "/health", "/metrics", "/" + ContractValidation.RESOURCE));
+          access = new AccessControl(jwt, Set.of(API + "/info", "/health", "/metrics", "/" + ContractValidation.RESOURCE),
+              failedAuthentications, config.security().trustForwardedFor());
           return LiveUpdates.start(vertx, config);
         })
         .compose(live -> {
@@ -125,10 +131,17 @@ public final class HttpVerticle extends VerticleBase {
     // /ws and /eventbus: before the BodyHandler, which neither an upgrade nor SockJS wants; the token
     // (header, or access_token query parameter for browsers) is checked before any upgrade
     liveUpdates.mount(router, access.liveUpdates());
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    // the token and the rate limit are checked before a byte of the body is read: the request waits
+    // paused (in the socket's buffers, not ours), and a refused one is answered and its connection closed
+    router.route().handler(ctx -> {
+      ctx.request().pause();
+      readDeadline(ctx);
+      ctx.next();
+    });
     router.route().handler(access::authenticate);
     // after authentication: the budget is per subject (per client IP for anonymous callers)
     router.route().handler(new RateLimitHandler(rateLimiter, config.security().trustForwardedFor(), HttpVerticle::problem));
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
     // each role check hands on to the request's validation against its operation in openapi.yaml
     Handler<RoutingContext> reader = access.requires(Role.READER, contract::validate);
     Handler<RoutingContext> writer = access.requires(Role.WRITER, contract::validate);
@@ -604,9 +617,29 @@ public final class HttpVerticle extends VerticleBase {
         .onComplete(ar -> request.connection().close());
   }
 
+  /**
+   * A request whose body has not fully arrived {@code http.read_timeout} after its head is answered
+   * 408 and its connection closed: a client sending a byte now and then cannot hold a connection
+   * and a buffer forever.
+   */
+  private void readDeadline(RoutingContext ctx) {
+    long timer = vertx.setTimer(config.http().readTimeout().toMillis(), id -> {
+      if (!ctx.request().isEnded() && !ctx.response().ended()) {
+        problem(ctx, Problem.of(408, "request-timeout", "Request timeout", "the request did not arrive within "
+            + config.http().readTimeout().toSeconds() + " s"));
+      }
+    });
+    ctx.addEndHandler(v -> vertx.cancelTimer(timer));
+  }
+
   static void problem(RoutingContext ctx, Problem problem) {
     if (ctx.response().ended()) {
       return;
+    }
+    boolean unread = !ctx.request().isEnded();
+    if (unread) {
+      // answered before its body was read: the connection is closed, the rest never read
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
     if (problem.status() >= 500) {
       LOG.warn("{} {} -> {} {}", ctx.request().method(), ctx.request().path(), problem.status(), problem.detail());
@@ -621,7 +654,12 @@ public final class HttpVerticle extends VerticleBase {
     }
     ctx.response().setStatusCode(problem.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
-        .end(body.toBuffer());
+        .end(body.toBuffer())
+        .onComplete(ar -> {
+          if (unread && ctx.request().connection() != null) {
+            ctx.request().connection().close();
+          }
+        });
   }
 
   /** For the drift test: what this instance serves, and the contract it validates against. */
@@ -640,6 +678,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.eventually(() -> rateLimiter == null ? Future.succeededFuture() : rateLimiter.close());
+    return closed.eventually(() -> rateLimiter == null ? Future.succeededFuture() : rateLimiter.close())
+        .eventually(() -> failedAuthentications == null ? Future.succeededFuture() : failedAuthentications.close());
   }
 }

@@ -51,6 +51,17 @@ public final class MemoryRateLimiter implements RateLimiter, Shareable {
     return Future.succeededFuture(Decision.of(w.count(), limit, w.endsAt() - now));
   }
 
+  @Override
+  public Future<Decision> peek(String key) {
+    long now = clock.getAsLong();
+    Window w = windows.get(key);
+    if (w == null || w.endsAt() <= now) {
+      return Future.succeededFuture(new Decision(true, limit, limit, 0));
+    }
+    return Future.succeededFuture(new Decision(w.count() < limit, limit, (int) Math.max(0, limit - w.count()),
+        Math.max(1, (w.endsAt() - now + 999) / 1000)));
+  }
+
   /** How many keys hold a window (ended or not); for tests of the memory bound. */
   int size() {
     return windows.size();

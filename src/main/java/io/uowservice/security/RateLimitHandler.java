@@ -81,6 +81,11 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
   }
 
   private String clientIp(RoutingContext ctx) {
+    return clientIp(ctx, trustForwardedFor);
+  }
+
+  /** The client's address: the socket's, or the last X-Forwarded-For hop when {@code trustForwardedFor}. */
+  public static String clientIp(RoutingContext ctx, boolean trustForwardedFor) {
     if (trustForwardedFor) {
       String forwarded = ctx.request().getHeader("X-Forwarded-For");
       if (forwarded != null) {

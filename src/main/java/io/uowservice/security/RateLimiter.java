@@ -14,6 +14,12 @@ public interface RateLimiter {
   Future<Decision> acquire(String key);
 
   /**
+   * Whether {@code key} has used up its current window, without counting: {@code allowed} is false
+   * once the window holds {@code limit} counts. Never fails (UNKNOWN when the store cannot tell).
+   */
+  Future<Decision> peek(String key);
+
+  /**
    * Gets ready before the first request (connects, loads scripts), so that a cold start does not
    * cost the first requests their limit. Never fails: an unavailable store is reported and the
    * limiter fails open until it is back.
@@ -59,5 +65,18 @@ public interface RateLimiter {
           security.rateLimitRequests(), security.rateLimitWindow());
     }
     return MemoryRateLimiter.shared(vertx, security.rateLimitRequests(), security.rateLimitWindow());
+  }
+
+  /**
+   * Counts failed authentications per client IP ({@code security.failed_auth_limit} per {@code
+   * security.failed_auth_window}), shared like the request limiter, under its own keys.
+   */
+  static RateLimiter failedAuthentication(Vertx vertx, AppConfig config) {
+    AppConfig.Security security = config.security();
+    if ("redis".equals(config.cache().type())) {
+      return new RedisRateLimiter(vertx, config.cache().redisUrl(), config.cache().redisKeyPrefix() + "authfail:",
+          security.failedAuthLimit(), security.failedAuthWindow());
+    }
+    return MemoryRateLimiter.shared(vertx, security.failedAuthLimit(), security.failedAuthWindow());
   }
 }

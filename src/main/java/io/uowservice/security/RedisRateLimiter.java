@@ -97,6 +97,25 @@ public final class RedisRateLimiter implements RateLimiter {
         });
   }
 
+  @Override
+  public Future<Decision> peek(String key) {
+    if (System.currentTimeMillis() < skipUntil) {
+      return Future.succeededFuture(Decision.UNKNOWN);
+    }
+    String redisKey = keyPrefix + key;
+    return redis.get(redisKey).timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).compose(count -> {
+      long n = count == null ? 0 : count.toLong();
+      if (n < limit) {
+        return Future.succeededFuture(new Decision(true, limit, (int) (limit - n), 0));
+      }
+      return redis.pttl(redisKey).timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+          .map(ttl -> new Decision(false, limit, 0, Math.max(1, (ttl.toLong() + 999) / 1000)));
+    }).recover(e -> {
+      skipUntil = System.currentTimeMillis() + BACKOFF_MS;
+      return Future.succeededFuture(failOpen(e));
+    });
+  }
+
   private Decision decision(Response reply) {
     return Decision.of(reply.get(0).toLong(), limit, reply.get(1).toLong());
   }

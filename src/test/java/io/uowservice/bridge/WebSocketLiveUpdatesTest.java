@@ -131,7 +131,7 @@ class WebSocketLiveUpdatesTest {
           "conflicts", "shards", "live_updates");
       JsonObject counters = stats.getJsonObject("live_updates");
       assertThat(counters.fieldNames()).containsExactlyInAnyOrder("websocket_clients", "sockjs_clients", "frames_sent",
-          "frames_dropped", "slow_clients_disconnected", "max_queued_bytes");
+          "frames_dropped", "slow_clients_disconnected", "max_queued_bytes", "queued_bytes");
       assertThat(counters.getLong("websocket_clients")).isGreaterThanOrEqualTo(1);
       assertThat(counters.getLong("frames_sent")).isGreaterThanOrEqualTo(2);
       assertThat(counters.getLong("max_queued_bytes")).isEqualTo(16L * 1024 * 1024);

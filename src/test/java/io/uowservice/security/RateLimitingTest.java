@@ -136,6 +136,35 @@ class RateLimitingTest {
   }
 
   @Test
+  void failedAuthenticationsAreLimitedPerClientIpAndPastTheLimitNoTokenIsChecked() {
+    start(1_000, Map.of("UOW_SECURITY__ENABLED", "true", "UOW_SECURITY__JWT_SECRET", AuthTest.SECRET,
+        "UOW_SECURITY__FAILED_AUTH_LIMIT", "3", "UOW_SECURITY__FAILED_AUTH_WINDOW", "60s"));
+    String good = AuthTest.token("alice", "reader");
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(getWithToken("127.0.0.1", "not-a-token").statusCode()).isEqualTo(401);
+    }
+    HttpResponse<Buffer> blocked = getWithToken("127.0.0.1", "not-a-token");
+    HttpResponse<Buffer> evenAValidOne = getWithToken("127.0.0.1", good);
+
+    assertThat(blocked.statusCode()).isEqualTo(429);
+    assertThat(blocked.getHeader("Retry-After")).isNotNull();
+    assertThat(evenAValidOne.statusCode()).as("a guess past the limit learns nothing").isEqualTo(429);
+    assertThat(getWithToken("127.0.0.2", good).statusCode()).as("other clients are not affected").isEqualTo(200);
+    assertThat(getFrom("127.0.0.1", "/health", true).statusCode()).isEqualTo(200);
+  }
+
+  private HttpResponse<Buffer> getWithToken(String localAddress, String token) {
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setLocalAddress(localAddress)
+        .setDefaultHost("127.0.0.1").setDefaultPort(service.config().http().port()));
+    try {
+      return await(client.get("/api/v1/repositories/").putHeader("Authorization", "Bearer " + token).send());
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
   void eachClientIpHasItsOwnBudget() {
     start(2, Map.of());
 
