@@ -43,13 +43,19 @@ public record Problem(int status, String slug, String title, String detail, Json
   }
 
   public static final String OUTCOME_UNKNOWN = "commit-outcome-unknown";
+  /** Another request with the same Idempotency-Key is running; retry for its outcome. */
+  public static final String IN_PROGRESS = "idempotency-key-in-progress";
+
+  /** Longest detail any problem carries, on the bus or to a client. */
+  static final int MAX_DETAIL = 2048;
 
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
         .put("type", TYPE_BASE + slug)
         .put("title", title)
         .put("status", status)
-        .put("detail", detail);
+        .put("detail", detail == null || detail.length() <= MAX_DETAIL ? detail
+            : detail.substring(0, MAX_DETAIL - 3) + "...");
     if (errors != null && !errors.isEmpty()) {
       json.put("errors", errors);
     }
@@ -79,6 +85,7 @@ public record Problem(int status, String slug, String title, String detail, Json
         case LIMIT_EXCEEDED -> of(422, "limit-exceeded", "Limit exceeded", e.getMessage());
         case UNAVAILABLE -> of(503, "unavailable", "Service unavailable", e.getMessage());
         case OUTCOME_UNKNOWN -> outcomeUnknown(e.getMessage());
+        case IN_PROGRESS -> of(409, IN_PROGRESS, "Request in progress", e.getMessage());
       };
     }
     if (failure instanceof ReplyException reply) {
@@ -102,7 +109,13 @@ public record Problem(int status, String slug, String title, String detail, Json
       // the connection pool is exhausted (its wait queue full, or no connection within connect_timeout)
       return of(503, "unavailable", "Service unavailable", "the database is busy; retry later");
     }
-    LOG.error("unexpected failure", failure);
+    String message = failure == null ? null : failure.getMessage();
+    if (message != null && message.length() > MAX_DETAIL) {
+      // a message that long came from input: logged clipped, never in full
+      LOG.error("unexpected failure {}: {}...", failure.getClass().getName(), message.substring(0, MAX_DETAIL));
+    } else {
+      LOG.error("unexpected failure", failure);
+    }
     return of(500, "internal-error", "Internal server error", "the service failed to handle the request");
   }
 

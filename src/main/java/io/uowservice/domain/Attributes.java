@@ -19,7 +19,7 @@ final class Attributes {
   }
 
   static String path(String prefix, String field) {
-    return prefix.isEmpty() ? "attributes." + field : prefix + "." + field;
+    return prefix.isEmpty() ? FieldError.child("attributes", field) : FieldError.child(prefix, field);
   }
 
   static boolean present(Map<String, Object> attrs, String key) {

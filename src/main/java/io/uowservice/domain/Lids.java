@@ -51,13 +51,13 @@ public final class Lids {
     }
     if (value instanceof Map<?, ?> map) {
       Map<String, Object> out = new LinkedHashMap<>();
-      map.forEach((k, v) -> out.put(String.valueOf(k), resolveValue(v, lookup, path + "." + k, errors)));
+      map.forEach((k, v) -> out.put(String.valueOf(k), resolveValue(v, lookup, FieldError.child(path, k), errors)));
       return out;
     }
     if (value instanceof List<?> list) {
       List<Object> out = new ArrayList<>(list.size());
       for (int i = 0; i < list.size(); i++) {
-        out.add(resolveValue(list.get(i), lookup, path + "[" + i + "]", errors));
+        out.add(resolveValue(list.get(i), lookup, FieldError.element(path, i), errors));
       }
       return out;
     }

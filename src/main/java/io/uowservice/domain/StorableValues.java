@@ -59,10 +59,10 @@ public final class StorableValues {
 
   private static void numbers(Object value, String path, List<FieldError> errors) {
     if (value instanceof Map<?, ?> map) {
-      map.forEach((k, v) -> numbers(v, path + "." + k, errors));
+      map.forEach((k, v) -> numbers(v, FieldError.child(path, k), errors));
     } else if (value instanceof List<?> list) {
       for (int i = 0; i < list.size(); i++) {
-        numbers(list.get(i), path + "[" + i + "]", errors);
+        numbers(list.get(i), FieldError.element(path, i), errors);
       }
     } else if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) {
       errors.add(new FieldError(path, "is a number out of range (at most ±1.7976931348623157e308); send large or "

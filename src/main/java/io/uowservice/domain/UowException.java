@@ -9,7 +9,7 @@ import java.util.List;
 public sealed class UowException extends RuntimeException {
 
   public enum Kind { BAD_REQUEST, INVALID, NOT_FOUND, CONFLICT, VERSION_CONFLICT, LIMIT_EXCEEDED, UNAVAILABLE,
-    OUTCOME_UNKNOWN }
+    OUTCOME_UNKNOWN, IN_PROGRESS }
 
   private final Kind kind;
 
@@ -29,13 +29,14 @@ public sealed class UowException extends RuntimeException {
     }
   }
 
-  /** Input that is well-formed JSON but breaks a rule (422). */
+  /** Input that is well-formed JSON but breaks a rule (422); at most {@link #MAX_ERRORS} errors are listed. */
   public static final class Invalid extends UowException {
+    public static final int MAX_ERRORS = 20;
     private final List<FieldError> errors;
 
     public Invalid(String message, List<FieldError> errors) {
       super(Kind.INVALID, message);
-      this.errors = List.copyOf(errors);
+      this.errors = List.copyOf(errors.subList(0, Math.min(errors.size(), MAX_ERRORS)));
     }
 
     public Invalid(String message) {
@@ -48,10 +49,14 @@ public sealed class UowException extends RuntimeException {
         return;
       }
       StringBuilder detail = new StringBuilder(message).append(": ");
-      for (int i = 0; i < errors.size(); i++) {
+      int shown = Math.min(errors.size(), MAX_ERRORS);
+      for (int i = 0; i < shown; i++) {
         detail.append(i == 0 ? "" : "; ").append(errors.get(i).field()).append(' ').append(errors.get(i).message());
       }
-      throw new Invalid(detail.toString(), errors);
+      if (errors.size() > shown) {
+        detail.append("; and ").append(errors.size() - shown).append(" more");
+      }
+      throw new Invalid(detail.toString(), errors.subList(0, shown));
     }
 
     public List<FieldError> errors() {
@@ -128,6 +133,16 @@ public sealed class UowException extends RuntimeException {
   public static final class OutcomeUnknown extends UowException {
     public OutcomeUnknown(String message) {
       super(Kind.OUTCOME_UNKNOWN, message);
+    }
+  }
+
+  /**
+   * Another request with the same Idempotency-Key is still running: this one did nothing; retry it
+   * later to get that request's outcome (409, a problem type of its own).
+   */
+  public static final class InProgress extends UowException {
+    public InProgress(String message) {
+      super(Kind.IN_PROGRESS, message);
     }
   }
 }

@@ -50,6 +50,10 @@ public final class CommandConsumerVerticle extends VerticleBase {
   public static final String REPLAYED = "replayed";
   private static final Logger LOG = LoggerFactory.getLogger(CommandConsumerVerticle.class);
   private static final Duration POLL = Duration.ofMillis(500);
+  private static final int POLL_RECORDS = 20;
+  private static final int MAX_ATTEMPTS = 5;
+  /** position → attempts of commands that failed without an outcome (only those: at most one per partition). */
+  private final Map<String, Integer> attempts = new HashMap<>();
 
   private AppConfig config;
   private KafkaConsumer<String, String> consumer;
@@ -71,7 +75,11 @@ public final class CommandConsumerVerticle extends VerticleBase {
     consumerConfig.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
     consumerConfig.put("enable.auto.commit", "false");
     consumerConfig.put("auto.offset.reset", "earliest");
-    consumerConfig.put("max.poll.records", "100");
+    // a batch is run one command at a time, each bounded by the commit's reply timeout: the poll interval
+    // must outlast a whole batch, or a slow database would make the group rebalance and redeliver it
+    consumerConfig.put("max.poll.records", String.valueOf(POLL_RECORDS));
+    consumerConfig.put("max.poll.interval.ms", String.valueOf(Math.max(300_000,
+        POLL_RECORDS * config.units().commitReplyTimeout().toMillis() + 60_000)));
     consumer = KafkaConsumer.create(vertx, consumerConfig);
     Map<String, String> producerConfig = OutboxRelayVerticle.producerConfig(mq, "commands-" + UUID.randomUUID());
     producer = KafkaProducer.create(vertx, producerConfig);
@@ -171,11 +179,28 @@ public final class CommandConsumerVerticle extends VerticleBase {
           // an unknown outcome is not a result: the command runs again later under its key (a replay if it committed)
           .recover(err -> {
             Problem problem = Problem.from(err);
-            return Problem.OUTCOME_UNKNOWN.equals(problem.slug()) ? Future.failedFuture(err)
-                : Future.succeededFuture(Result.of(problem));
+            // not an outcome: the service could not run it now (5xx), or does not know yet (unknown, the same
+            // key in progress). The command runs again later under its key: a replay if it did commit.
+            if (problem.status() < 500 && !Problem.IN_PROGRESS.equals(problem.slug())) {
+              return Future.succeededFuture(Result.of(problem));
+            }
+            String position = record.topic() + "-" + record.partition() + "@" + record.offset();
+            int attempt = attempts.merge(position, 1, Integer::sum);
+            if (attempt < MAX_ATTEMPTS) {
+              return Future.failedFuture(new IllegalStateException("command " + position + " not run now (attempt "
+                  + attempt + "): " + problem.status() + " " + problem.detail()));
+            }
+            // a command that keeps failing must not hold its partition forever
+            attempts.remove(position);
+            return Future.succeededFuture(new Result(problem.status(), problem.toJson(), false, true));
           });
     }
     return result.compose(r -> {
+      if (r.gaveUp()) {
+        return deadLetter(record, correlationId, idempotencyKey, r, new IllegalStateException("no outcome after "
+            + MAX_ATTEMPTS + " attempts: " + r.body().getString("detail")));
+      }
+      attempts.remove(record.topic() + "-" + record.partition() + "@" + record.offset());
       KafkaProducerRecord<String, String> out = KafkaProducerRecord.create(config.messageQueue().resultsTopic(),
           correlationId != null ? correlationId : record.key(), r.body().encode());
       if (correlationId != null) {
@@ -223,8 +248,15 @@ public final class CommandConsumerVerticle extends VerticleBase {
     });
   }
 
-  /** The outcome of one command: the HTTP status it would have had and its body. */
-  private record Result(int status, JsonObject body, boolean replayed) {
+  /**
+   * The outcome of one command: the HTTP status it would have had and its body; {@code gaveUp}: it
+   * failed {@value #MAX_ATTEMPTS} times without an outcome, so it goes to the dead-letter topic.
+   */
+  private record Result(int status, JsonObject body, boolean replayed, boolean gaveUp) {
+    Result(int status, JsonObject body, boolean replayed) {
+      this(status, body, replayed, false);
+    }
+
     static Result of(Problem problem) {
       return new Result(problem.status(), problem.toJson(), false);
     }

@@ -73,4 +73,10 @@ public final class Outbox {
         .execute(Tuple.of(LocalDateTime.ofInstant(cutoff, ZoneOffset.UTC)))
         .map(rows -> rows.rowCount());
   }
+
+  /** Whether the event with {@code eventId} was written (and is still kept). */
+  public static Future<Boolean> contains(SqlClient client, String eventId) {
+    return client.preparedQuery("SELECT 1 FROM outbox WHERE event_id = ?").execute(Tuple.of(eventId))
+        .map(rows -> rows.size() > 0);
+  }
 }

@@ -109,18 +109,31 @@ public final class CommitExecutor {
     Future<SqlConnection> connection = pool.getConnection().recover(err -> Future.failedFuture(
         new UowException.Unavailable("no database connection could be had for the commit (" + err.getMessage()
             + "); nothing was written, retry it")));
-    return connection.compose(conn -> conn.begin()
-        .compose(tx -> work.apply(conn).transform(done -> {
-          if (done.failed()) {
-            return tx.rollback().transform(r -> Future.<Void>failedFuture(done.cause()));
-          }
-          return tx.commit().recover(err -> Future.failedFuture(
-              err instanceof MySQLException || err instanceof TransactionRollbackException ? err
-                  : new UowException.OutcomeUnknown("the database did not confirm the commit (" + err.getMessage()
-                      + "); it may or may not have been written: read the unit's summary, or retry with the same "
-                      + "Idempotency-Key")));
-        }))
-        .eventually(conn::close));
+    // a statement the database never answers ends when its connection reads nothing for too long
+    // (Database.networkOptions): before COMMIT that is a rollback, during COMMIT an unknown outcome
+    return connection.compose(conn -> {
+      boolean[] committing = {false};
+      return conn.begin()
+          .compose(tx -> work.apply(conn).transform(done -> {
+            if (done.failed()) {
+              return tx.rollback().transform(r -> Future.<Void>failedFuture(done.cause()));
+            }
+            committing[0] = true;
+            return tx.commit().recover(err -> Future.failedFuture(
+                err instanceof MySQLException || err instanceof TransactionRollbackException ? err
+                    : new UowException.OutcomeUnknown("the database did not confirm the commit (" + err.getMessage()
+                        + "); it may or may not have been written: read the unit's summary, or retry with the same "
+                        + "Idempotency-Key")));
+          }))
+          .recover(err -> Future.failedFuture(!committing[0] && err instanceof io.vertx.sqlclient.ClosedConnectionException
+              ? cutBeforeCommit() : err))
+          .eventually(conn::close);
+    });
+  }
+
+  private static UowException cutBeforeCommit() {
+    return new UowException.Unavailable("the database connection was lost before COMMIT; the transaction was "
+        + "rolled back, nothing was written, retry it");
   }
 
   private long backoff(int retry) {
@@ -141,12 +154,38 @@ public final class CommitExecutor {
     return err instanceof MySQLException e ? e.getErrorCode() : 0;
   }
 
+  /** Consecutive ids (in id order) locked the same way: exclusively (rows written) or shared (rows referenced). */
+  record Run(boolean exclusive, List<String> ids) {
+  }
+
+  /** The ids of one type in id order, cut into runs of one lock mode; an id both written and referenced is written. */
+  static List<Run> runs(Set<String> written, Set<String> referenced) {
+    Set<String> all = new TreeSet<>(written);
+    all.addAll(referenced);
+    List<Run> runs = new ArrayList<>();
+    List<String> current = new ArrayList<>();
+    boolean exclusive = false;
+    for (String id : all) {
+      boolean x = written.contains(id);
+      if (!current.isEmpty() && x != exclusive) {
+        runs.add(new Run(exclusive, current));
+        current = new ArrayList<>();
+      }
+      exclusive = x;
+      current.add(id);
+    }
+    if (!current.isEmpty()) {
+      runs.add(new Run(exclusive, current));
+    }
+    return runs;
+  }
+
   /**
    * Locks every row the commit depends on and checks it, in ONE canonical order for all commits
-   * (type name, then id), so two commits over the same rows queue instead of deadlocking: per type,
-   * the rows it writes (dirty, deleted) exclusively with their versions, then the stored rows it
-   * references in shared mode (they must exist, and must not vanish before COMMIT). Every stale
-   * version is reported at once; missing references only when no version is stale.
+   * (type name, then id), so two commits over the same rows queue instead of deadlocking: the rows
+   * it writes (dirty, deleted) exclusively with their versions, the stored rows it references in
+   * shared mode (they must exist, and must not vanish before COMMIT), in id order whatever the
+   * mode. Every stale version is reported at once; missing references only when no version is stale.
    */
   private Future<Void> lockAndCheck(SqlConnection conn, FlushPlan plan) {
     List<VersionConflict> conflicts = new ArrayList<>();
@@ -160,23 +199,31 @@ public final class CommitExecutor {
       Map<String, Long> expected = plan.expectedVersions().getOrDefault(type, Map.of());
       Map<String, Long> held = plan.heldVersions().getOrDefault(type, Map.of());
       Set<String> targets = referenced.getOrDefault(type, Set.of());
-      if (!expected.isEmpty()) {
-        chain = chain.compose(v -> table.lockVersions(conn, type, expected.keySet()).map(actual -> {
-          expected.forEach((id, version) -> {
-            Long stored = actual.get(id);
-            Long copy = held.get(id);
-            if (stored == null || stored.longValue() != version) {
-              conflicts.add(new VersionConflict(type, id, version, stored));
-            } else if (copy != null && copy.longValue() != version) {
-              // the stored version is the one claimed, but the unit's copy is another: writing it would lose an update
-              conflicts.add(new VersionConflict(type, id, version, stored, copy));
-            }
-          });
-          return null;
-        }));
+      Set<String> found = new TreeSet<>();
+      // one pass in id order over both kinds of rows, each run of one kind a statement of its own
+      for (Run run : runs(expected.keySet(), targets)) {
+        chain = chain.compose(v -> run.exclusive()
+            ? table.lockVersions(conn, type, run.ids()).map(actual -> {
+              for (String id : run.ids()) {
+                long version = expected.get(id);
+                Long stored = actual.get(id);
+                Long copy = held.get(id);
+                if (stored == null || stored.longValue() != version) {
+                  conflicts.add(new VersionConflict(type, id, version, stored));
+                } else if (copy != null && copy.longValue() != version) {
+                  // the stored version is the one claimed, but the unit's copy is another: writing it would lose an update
+                  conflicts.add(new VersionConflict(type, id, version, stored, copy));
+                }
+              }
+              return null;
+            })
+            : table.existing(conn, type, run.ids()).map(existing -> {
+              found.addAll(existing);
+              return null;
+            }));
       }
       if (!targets.isEmpty()) {
-        chain = chain.compose(v -> table.existing(conn, type, targets).map(found -> {
+        chain = chain.map(v -> {
           for (FlushPlan.PendingReference ref : plan.references()) {
             if (ref.reference().targetType().equals(type) && !found.contains(ref.reference().targetId())) {
               missing.add(new FieldError(ref.fromType() + " " + ref.fromId() + " " + ref.reference().field(),
@@ -184,7 +231,7 @@ public final class CommitExecutor {
             }
           }
           return null;
-        }));
+        });
       }
     }
     return chain.compose(v -> {

@@ -41,6 +41,17 @@ public final class Database {
         .setUseAffectedRows(false);
   }
 
+  /**
+   * A connection that reads nothing for longer than any statement may run (a dead link, a database
+   * that stopped answering) is closed, so its pending statement fails instead of waiting for TCP to
+   * give up (minutes): a COMMIT in flight then reports an unknown outcome, anything earlier a rollback.
+   */
+  public static io.vertx.core.net.NetClientOptions networkOptions(AppConfig.Mysql mysql) {
+    long seconds = mysql.statementTimeout().toSeconds() + mysql.lockWaitTimeout().toSeconds() + 10;
+    return new io.vertx.core.net.NetClientOptions().setReadIdleTimeout((int) seconds)
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   /** Created from a verticle, the pool is bound to it; with the shared name every verticle gets the same one. */
   public static Pool pool(Vertx vertx, AppConfig.Mysql mysql) {
     PoolOptions options = new PoolOptions()
@@ -51,7 +62,7 @@ public final class Database {
         // how long a request may wait for a connection (the database unreachable or the pool exhausted)
         .setConnectionTimeout((int) mysql.connectTimeout().toMillis())
         .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
-    return MySQLBuilder.pool().with(options).connectingTo(connectOptions(mysql)).using(vertx)
+    return MySQLBuilder.pool().with(options).with(networkOptions(mysql)).connectingTo(connectOptions(mysql)).using(vertx)
         .withConnectHandler(conn -> sessionSettings(conn, mysql).onComplete(ar -> {
           if (ar.failed()) {
             LOG.warn("could not apply session settings to a new database connection: {}", ar.cause().toString());

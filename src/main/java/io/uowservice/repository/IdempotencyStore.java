@@ -1,5 +1,6 @@
 package io.uowservice.repository;
 
+import io.uowservice.domain.UowException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mysqlclient.MySQLException;
@@ -71,8 +72,12 @@ public final class IdempotencyStore {
                 + "VALUES (?, ?, ?, ?, 0, '{}', ?, ?)")
             .execute(Tuple.of(subject, key, requestHash, scopeHash, Sql.timestamp(now),
                 Sql.timestamp(now.plus(retention))))
-            .recover(err -> Future.failedFuture(err instanceof MySQLException e && e.getErrorCode() == 1062
-                ? new KeyTaken() : err))
+            .recover(err -> Future.failedFuture(!(err instanceof MySQLException e) ? err
+                : e.getErrorCode() == 1062 ? new KeyTaken()
+                // the holder of the key is still running (longer than a lock wait): not a collision to retry
+                : e.getErrorCode() == 1205 ? new UowException.InProgress("a request with the same Idempotency-Key "
+                    + "is still in progress; retry later to get its outcome")
+                : err))
             .mapEmpty();
       }
 

@@ -67,6 +67,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
   /** unit id → the bytes of it the node budget counts. */
   private final Map<String, Long> accounted = new HashMap<>();
   private NodeBudget budget;
+  private static final long RESOLVE_EVERY_MS = 2_000;
+  private static final int RESOLVE_ATTEMPTS = 30;
   private final ShardStats stats = new ShardStats();
 
   private AppConfig config;
@@ -137,9 +139,11 @@ public final class UnitOfWorkVerticle extends VerticleBase {
           case UnitActions.SAVEPOINT -> Future.succeededFuture(savepoint(unit, body.getValue(Messages.NAME)));
           case UnitActions.SAVEPOINTS -> Future.succeededFuture(savepoints(unit));
           case UnitActions.COMMIT -> {
+            // frozen before the key is looked up: what the key is bound to is exactly what gets committed
+            List<Tracked> entries = unit.beginCommit();
             IdempotencyRequest idem = IdempotencyRequest.of(body, unit);
-            yield idempotent(subject, idem, () -> commit(unit, subject, idem,
-                (plan, started) -> commitResult(plan, started, unit)));
+            yield idempotent(subject, idem, () -> commit(unit, entries, subject, idem,
+                (plan, started) -> commitResult(plan, started, unit)), unit::abortCommit);
           }
           default -> Future.failedFuture(new IllegalArgumentException("unknown unit action " + action));
         });
@@ -368,10 +372,9 @@ public final class UnitOfWorkVerticle extends VerticleBase {
    * Commits {@code unit} in one transaction. {@code view} shapes the success body (a unit commit or
    * a transaction); with an idempotency key that body is also stored in the same transaction.
    */
-  private Future<JsonObject> commit(UnitOfWork unit, String actor, IdempotencyRequest idem,
+  private Future<JsonObject> commit(UnitOfWork unit, List<Tracked> entries, String actor, IdempotencyRequest idem,
       BiFunction<FlushPlan, Long, JsonObject> view) {
     long started = System.nanoTime();
-    List<Tracked> entries = unit.beginCommit();
     FlushPlan plan;
     try {
       plan = FlushPlanner.plan(entries, catalog.current());
@@ -389,7 +392,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
       }
       return response[0];
     };
-    List<CommitStep> perCommit = idem == null ? List.of()
+    // an empty commit writes nothing: its key is not spent on it
+    List<CommitStep> perCommit = idem == null || entries.isEmpty() ? List.of()
         : List.of(IdempotencyStore.record(actor, idem.key(), idem.hash(), idem.scope(), 200, body,
             config.units().idempotencyRetention()));
     String progress = Addresses.progress(unit.id());
@@ -412,6 +416,15 @@ public final class UnitOfWorkVerticle extends VerticleBase {
           return body.get();
         })
         .recover(err -> {
+          if (err instanceof UowException.OutcomeUnknown) {
+            // the unit stays frozen until the database tells what happened to it
+            noteCommit(unit, new JsonObject().put("status", "unknown").put("at", EntityJson.time(at))
+                .put("problem", Problem.from(err).toJson()));
+            Telemetry.commit("unknown", Duration.ofNanos(System.nanoTime() - started));
+            publishProgress(progress, "unknown", done[0], total);
+            resolveLater(unit, events.get(events.size() - 1).getString("event_id"), body, events, 0);
+            return Future.failedFuture(err);
+          }
           unit.abortCommit();
           if (err instanceof UowException.StaleVersions) {
             stats.conflicts++;
@@ -431,6 +444,42 @@ public final class UnitOfWorkVerticle extends VerticleBase {
           }
           return Future.failedFuture(err);
         });
+  }
+
+  /**
+   * After a COMMIT that got no answer: asks the database, a few seconds apart, whether the commit's
+   * {@code unit_of_work.committed} event row exists (it is written in the commit's own transaction, so
+   * it exists if and only if the commit landed). Found: the unit completes as committed. Absent once the
+   * connection is gone: it did not land, the unit opens again as it was. No answer within
+   * {@value #RESOLVE_ATTEMPTS} tries: the unit opens again and its summary keeps saying unknown.
+   */
+  private void resolveLater(UnitOfWork unit, String eventId, Supplier<JsonObject> body, List<JsonObject> events,
+      int attempt) {
+    vertx.setTimer(RESOLVE_EVERY_MS, t -> Outbox.contains(pool, eventId).onComplete(ar -> {
+      if (unit.status() != UnitOfWork.Status.COMMITTING) {
+        return;
+      }
+      if (ar.succeeded() && ar.result()) {
+        unit.completeCommit();
+        stats.commits++;
+        noteCommit(unit, new JsonObject().put("status", "committed").put("at", EntityJson.time(Instant.now()))
+            .put("result", body.get()).put("resolved", true));
+        events.forEach(event -> vertx.eventBus().publish(Addresses.EVENTS, event));
+        settle(unit);
+      } else if (ar.succeeded() && attempt >= 1) {
+        unit.abortCommit();
+        stats.failedCommits++;
+        noteCommit(unit, new JsonObject().put("status", "failed").put("at", EntityJson.time(Instant.now()))
+            .put("resolved", true).put("problem", Problem.of(503, "unavailable", "Service unavailable",
+                "the commit did not land (its answer was lost); nothing was written, retry it").toJson()));
+      } else if (attempt + 1 < RESOLVE_ATTEMPTS) {
+        resolveLater(unit, eventId, body, events, attempt + 1);
+      } else {
+        unit.abortCommit();
+        LOG.warn("unit of work {}: the outcome of its commit is still unknown after {} checks", unit.id(),
+            RESOLVE_ATTEMPTS);
+      }
+    }));
   }
 
   /** Remembers a session unit's last commit for its summary (a transaction's unit has no summary). */
@@ -465,11 +514,19 @@ public final class UnitOfWorkVerticle extends VerticleBase {
    * the key replays the winner's outcome.
    */
   private Future<Object> idempotent(String subject, IdempotencyRequest idem, Supplier<Future<JsonObject>> execute) {
+    return idempotent(subject, idem, execute, () -> { });
+  }
+
+  /** As above; {@code notRun} is called when {@code execute} will not run (a replay, a failed lookup). */
+  private Future<Object> idempotent(String subject, IdempotencyRequest idem, Supplier<Future<JsonObject>> execute,
+      Runnable notRun) {
     if (idem == null) {
       return execute.get().map(body -> body);
     }
-    return IdempotencyStore.find(pool, subject, idem.key(), Instant.now()).compose(found -> {
+    return IdempotencyStore.find(pool, subject, idem.key(), Instant.now()).onFailure(err -> notRun.run())
+        .compose(found -> {
       if (found.isPresent()) {
+        notRun.run();
         return replay(found.get(), idem);
       }
       return execute.get().<Object>map(body -> body).recover(err -> {
@@ -478,8 +535,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         }
         return IdempotencyStore.find(pool, subject, idem.key(), Instant.now()).compose(winner -> winner.isPresent()
             ? replay(winner.get(), idem)
-            : Future.failedFuture(new UowException.Conflict("a request with the same Idempotency-Key is in progress; "
-                + "retry it")));
+            : Future.failedFuture(new UowException.InProgress("a request with the same Idempotency-Key is in "
+                + "progress; retry later to get its outcome")));
       });
     });
   }
@@ -543,7 +600,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
             apply(unit, operations.get(i), resolved, loaded, i);
           }
           stats.transactions++;
-          return commit(unit, subject, idem, (plan, started) -> transactionResult(unit, plan, started));
+          return commit(unit, unit.beginCommit(), subject, idem,
+              (plan, started) -> transactionResult(unit, plan, started));
         });
   }
 
