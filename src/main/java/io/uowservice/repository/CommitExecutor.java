@@ -307,7 +307,7 @@ public final class CommitExecutor {
       case 1452 -> new UowException.Invalid("the unit of work references an entity that does not exist");
       case 1213, 1205 -> new UowException.Conflict("the commit kept colliding with concurrent commits on the same "
           + "entities (" + (e.getErrorCode() == 1213 ? "deadlock" : "lock wait timeout") + ", retried in the service "
-          + "until its retries ran out); nothing was written, retry it");
+          + "within its retries and deadline); nothing was written, retry it");
       case 1406 -> new UowException.Invalid("a value is longer than its column allows: " + e.getMessage());
       default -> err;
     };

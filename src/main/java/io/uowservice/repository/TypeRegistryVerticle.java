@@ -134,17 +134,27 @@ public final class TypeRegistryVerticle extends VerticleBase {
       if (!unknown.isEmpty()) {
         return Future.failedFuture(new UowException.Invalid("invalid repository registration", unknown));
       }
-      return pool.withTransaction(conn -> conn.query("SELECT COUNT(*) FROM entity_types FOR UPDATE").execute()
-          .compose(rows -> {
-            long registered = rows.iterator().next().getLong(0);
-            if (registered >= config.units().maxRepositories()) {
-              return Future.failedFuture(new UowException.LimitExceeded("at most "
-                  + config.units().maxRepositories() + " repositories can be registered"));
-            }
-            return RuntimeTypes.insert(conn, type, Instant.now());
-          }))
-          .recover(err -> Future.failedFuture(err instanceof MySQLException e && e.getErrorCode() == 1062
-              ? new UowException.Conflict("entity type '" + name + "' already exists") : err))
+      // REPEATABLE READ for this one transaction (sessions run READ COMMITTED): its locking count then
+      // locks the gaps too, so two registrations racing for the last place cannot both get it
+      return pool.withConnection(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
+          .compose(v -> conn.begin())
+          .compose(tx -> conn.query("SELECT COUNT(*) FROM entity_types FOR UPDATE").execute()
+              .compose(rows -> {
+                long registered = rows.iterator().next().getLong(0);
+                if (registered >= config.units().maxRepositories()) {
+                  return Future.<Void>failedFuture(new UowException.LimitExceeded("at most "
+                      + config.units().maxRepositories() + " repositories can be registered"));
+                }
+                return RuntimeTypes.insert(conn, type, Instant.now());
+              })
+              .transform(ar -> ar.succeeded() ? tx.commit()
+                  : tx.rollback().transform(r -> Future.<Void>failedFuture(ar.cause())))))
+          .recover(err -> Future.failedFuture(!(err instanceof MySQLException e) ? err
+              : e.getErrorCode() == 1062 ? new UowException.Conflict("entity type '" + name + "' already exists")
+              // two registrations racing for the last place: one of them waits its turn by retrying
+              : e.getErrorCode() == 1213 || e.getErrorCode() == 1205 ? new UowException.Unavailable(
+                  "another repository registration ran at the same time; retry it")
+              : err))
           .compose(v -> {
             vertx.eventBus().publish(Addresses.TYPE_REGISTERED, new JsonObject().put("entity_type", name));
             return catalog.knowing(name);

@@ -412,7 +412,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
           publishProgress(progress, "committed", total, total);
           events.forEach(event -> vertx.eventBus().publish(Addresses.EVENTS, event));
           noteCommit(unit, new JsonObject().put("status", "committed").put("at", EntityJson.time(at))
-              .put("result", body.get()));
+              .put("result", summaryOf(body.get())));
           return body.get();
         })
         .recover(err -> {
@@ -463,7 +463,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         unit.completeCommit();
         stats.commits++;
         noteCommit(unit, new JsonObject().put("status", "committed").put("at", EntityJson.time(Instant.now()))
-            .put("result", body.get()).put("resolved", true));
+            .put("result", summaryOf(body.get())).put("resolved", true));
         events.forEach(event -> vertx.eventBus().publish(Addresses.EVENTS, event));
         settle(unit);
       } else if (ar.succeeded() && attempt >= 1) {
@@ -480,6 +480,17 @@ public final class UnitOfWorkVerticle extends VerticleBase {
             RESOLVE_ATTEMPTS);
       }
     }));
+  }
+
+  /** A commit's response as the summary keeps it: whole when small, else without its per-entity list. */
+  private static JsonObject summaryOf(JsonObject response) {
+    JsonArray entities = response.getJsonArray("entities");
+    if (entities == null || entities.size() <= 100) {
+      return response;
+    }
+    JsonObject kept = response.copy();
+    kept.remove("entities");
+    return kept.put("entities_omitted", entities.size());
   }
 
   /** Remembers a session unit's last commit for its summary (a transaction's unit has no summary). */
