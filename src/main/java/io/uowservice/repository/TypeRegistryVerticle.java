@@ -88,7 +88,9 @@ public final class TypeRegistryVerticle extends VerticleBase {
     if (schema != null && !(schema instanceof JsonObject)) {
       errors.add(new FieldError("schema", "must be a JSON Schema object"));
     } else if (schema != null) {
-      io.uowservice.domain.StorableValues.check(EntityJson.plainMap((JsonObject) schema), "schema", errors);
+      Map<String, Object> plain = EntityJson.plainMap((JsonObject) schema);
+      io.uowservice.domain.StorableValues.check(plain, "schema", errors);
+      errors.addAll(io.uowservice.domain.SchemaCheck.check(plain, ((JsonObject) schema).encode().length()));
     }
     Map<String, String> references = new java.util.TreeMap<>();
     Object rawReferences = body.getValue("references");

@@ -124,6 +124,19 @@ class ValidationTest {
   }
 
   @Test
+  void aSchemaThatCouldStallTheValidatorsIsRefusedWhenRegistered() {
+    for (JsonObject schema : java.util.List.of(
+        new JsonObject("{\"type\":\"object\",\"properties\":{\"c\":{\"type\":\"string\",\"pattern\":\"^(a+)+$\"}}}"),
+        new JsonObject("{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},\"b\":{\"$ref\":\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}"),
+        new JsonObject("{\"type\":\"object\",\"properties\":{\"c\":{\"pattern\":\"[unclosed\"}}}"),
+        new JsonObject("{\"$ref\":\"http://169.254.169.254/latest\"}"))) {
+      Response registered = service.post("/api/v1/repositories/", new JsonObject().put("entity_type", unique("t")
+          .replace('-', '_')).put("name", "hostile").put("schema", schema));
+      assertThat(registered.status()).as(schema.encode() + " -> " + registered).isEqualTo(422);
+    }
+  }
+
+  @Test
   void commentsCannotSmuggleDeepOrLongJsonPastThePreScan() {
     String deep = "{\"op\":\"new\",\"name\":\"x\",\"attributes\":{\"a\":" + "[".repeat(150) + "]".repeat(150) + "}}";
     for (String body : java.util.List.of("/*\"*/{\"operations\":[" + deep + "]}",
