@@ -15,6 +15,9 @@ public final class Addresses {
   /** Runtime entity types: register, list, describe; locate an entity id; database ping. */
   public static final String TYPES = "uow.types";
 
+  /** The outbox's dead letters (admin): list, retry. */
+  public static final String OUTBOX = "uow.outbox";
+
   /** Published when a runtime type is registered, body = the type's JSON; every verticle refreshes its catalog. */
   public static final String TYPE_REGISTERED = "uow.types.registered";
 
@@ -88,6 +91,15 @@ public final class Addresses {
   }
 
   /** Actions understood at {@link #TYPES}. */
+  public static final class OutboxActions {
+    public static final String DEAD_LETTERS = "dead_letters";
+    public static final String RETRY = "retry";
+    public static final String COUNT_DEAD = "count_dead";
+
+    private OutboxActions() {
+    }
+  }
+
   public static final class TypeActions {
     public static final String REGISTER = "register";
     public static final String LIST = "list";

@@ -79,4 +79,33 @@ public final class Outbox {
     return client.preparedQuery("SELECT 1 FROM outbox WHERE event_id = ?").execute(Tuple.of(eventId))
         .map(rows -> rows.size() > 0);
   }
+
+  /** Events set aside because Kafka refused them for good, oldest first. */
+  public static Future<io.vertx.core.json.JsonArray> deadLetters(SqlClient client, int limit) {
+    return client.preparedQuery("SELECT seq, event_id, event_key, event_type, created_at, dead_lettered_at, "
+            + "dead_letter_reason FROM outbox WHERE dead_lettered_at IS NOT NULL ORDER BY seq LIMIT ?")
+        .execute(Tuple.of(limit))
+        .map(rows -> {
+          io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
+          rows.forEach(row -> items.add(new JsonObject().put("seq", row.getLong("seq"))
+              .put("event_id", row.getString("event_id")).put("entity_id", row.getString("event_key"))
+              .put("event_type", row.getString("event_type"))
+              .put("created_at", row.getLocalDateTime("created_at").toInstant(ZoneOffset.UTC).toString())
+              .put("dead_lettered_at", row.getLocalDateTime("dead_lettered_at").toInstant(ZoneOffset.UTC).toString())
+              .put("reason", row.getString("dead_letter_reason"))));
+          return items;
+        });
+  }
+
+  /** Puts a dead letter back in line (e.g. once the topic accepts larger records); false if there is none. */
+  public static Future<Boolean> retryDeadLetter(SqlClient client, long seq) {
+    return client.preparedQuery("UPDATE outbox SET dead_lettered_at = NULL, dead_letter_reason = NULL "
+            + "WHERE seq = ? AND dead_lettered_at IS NOT NULL AND sent_at IS NULL")
+        .execute(Tuple.of(seq)).map(rows -> rows.rowCount() > 0);
+  }
+
+  public static Future<Long> countDeadLetters(SqlClient client) {
+    return client.query("SELECT COUNT(*) FROM outbox WHERE dead_lettered_at IS NOT NULL").execute()
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
 }

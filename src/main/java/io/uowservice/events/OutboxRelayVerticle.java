@@ -37,10 +37,11 @@ import org.slf4j.LoggerFactory;
  * mid-batch leaves its lease to expire; the next claim (here or on another node) takes the rows
  * again. Leases use the database clock, the one clock all nodes share.
  *
- * <p>Order per entity: a row is claimed only when no earlier row of its key is still unsent, so an
- * entity's next event waits until the previous one is acknowledged — whichever relay holds it,
- * and even if it keeps failing (an oversized record, say). Different entities never wait for
- * each other. A batch holds at most one event per entity, which costs only hot entities.
+ * <p>Order per entity: a batch takes an entity's pending events only from its first unsent one
+ * on, and sends them one after the other, so an entity's events reach Kafka in seq order whichever
+ * relay holds them; a hot entity drains at Kafka's acknowledgement rate, a whole run per batch.
+ * An event Kafka refuses for good is dead-lettered and holds back only its own entity's later
+ * events until an admin retries it. Different entities never wait for each other.
  */
 public final class OutboxRelayVerticle extends VerticleBase {
 
@@ -48,10 +49,15 @@ public final class OutboxRelayVerticle extends VerticleBase {
   private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
   private static final int PURGE_CHUNK = 1000;
 
+  /**
+   * Pending rows in seq order, several of one entity at once, but none behind an earlier unsent row
+   * of its entity that another relay holds or that is dead-lettered (those hold their entity back).
+   */
   private static final String CLAIM = "SELECT o.seq, o.event_key, o.payload FROM outbox o "
-      + "WHERE o.sent_at IS NULL AND (o.claimed_until IS NULL OR o.claimed_until < UTC_TIMESTAMP(6)) "
+      + "WHERE o.sent_at IS NULL AND o.dead_lettered_at IS NULL "
+      + "AND (o.claimed_until IS NULL OR o.claimed_until < UTC_TIMESTAMP(6)) "
       + "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.event_key = o.event_key AND p.sent_at IS NULL "
-      + "AND p.seq < o.seq) "
+      + "AND p.seq < o.seq AND (p.dead_lettered_at IS NOT NULL OR p.claimed_until >= UTC_TIMESTAMP(6))) "
       + "ORDER BY o.seq LIMIT ? FOR UPDATE SKIP LOCKED";
 
   private record Pending(long seq, String key, String payload) {
@@ -209,10 +215,12 @@ public final class OutboxRelayVerticle extends VerticleBase {
 
   private Future<List<Pending>> selectAndStamp(SqlConnection conn, long leaseMicros) {
     return conn.preparedQuery(CLAIM).execute(Tuple.of(settings.relayBatchSize())).compose(rows -> {
-      List<Pending> batch = new ArrayList<>(rows.size());
+      List<Pending> candidates = new ArrayList<>(rows.size());
       for (Row row : rows) {
-        batch.add(new Pending(row.getLong(0), row.getString(1), row.getString(2)));
+        candidates.add(new Pending(row.getLong(0), row.getString(1), row.getString(2)));
       }
+      return candidates.isEmpty() ? Future.succeededFuture(candidates) : inOrder(conn, candidates);
+    }).compose(batch -> {
       if (batch.isEmpty()) {
         return Future.succeededFuture(batch);
       }
@@ -224,35 +232,114 @@ public final class OutboxRelayVerticle extends VerticleBase {
   }
 
   /**
-   * Sends the batch; marks what Kafka acknowledged as sent and releases the rest for the next
-   * attempt. The client hands records to the Kafka producer on one ordered worker context, so they
-   * enter it in seq order, and the idempotent producer keeps that order per partition.
+   * Keeps of the candidates, per entity, only the run that starts at the entity's first unsent row:
+   * a row skipped because a concurrent claim holds it (SKIP LOCKED) must not be overtaken by its
+   * successors.
+   */
+  private static Future<List<Pending>> inOrder(SqlConnection conn, List<Pending> candidates) {
+    Map<String, List<Long>> byKey = new java.util.LinkedHashMap<>();
+    long last = 0;
+    for (Pending p : candidates) {
+      byKey.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p.seq());
+      last = Math.max(last, p.seq());
+    }
+    Tuple params = Tuple.tuple();
+    StringBuilder in = new StringBuilder();
+    for (String key : byKey.keySet()) {
+      in.append(in.length() == 0 ? "?" : ", ?");
+      params.addString(key);
+    }
+    params.addLong(last);
+    return conn.preparedQuery("SELECT event_key, seq FROM outbox WHERE sent_at IS NULL AND event_key IN (" + in
+            + ") AND seq <= ? ORDER BY seq").execute(params)
+        .map(rows -> {
+          Map<String, List<Long>> pending = new HashMap<>();
+          rows.forEach(row -> pending.computeIfAbsent(row.getString(0), k -> new ArrayList<>()).add(row.getLong(1)));
+          java.util.Set<Long> keep = new java.util.HashSet<>();
+          byKey.forEach((key, seqs) -> {
+            List<Long> all = pending.getOrDefault(key, List.of());
+            for (int i = 0; i < seqs.size() && i < all.size() && seqs.get(i).equals(all.get(i)); i++) {
+              keep.add(seqs.get(i));
+            }
+          });
+          return candidates.stream().filter(p -> keep.contains(p.seq())).toList();
+        });
+  }
+
+  /**
+   * Sends the batch: each entity's events one after the other, in seq order (the next only once the
+   * previous is acknowledged, so a refusal never lets a later event overtake it), different
+   * entities at once. Marks what Kafka acknowledged as sent; an event Kafka refuses for good (too
+   * large, invalid) is dead-lettered and holds back its entity's later events; the rest is released
+   * for the next attempt.
    */
   private Future<Void> publish(List<Pending> batch) {
-    List<Future<?>> sends = new ArrayList<>(batch.size());
-    for (Pending p : batch) {
-      sends.add(producer.send(KafkaProducerRecord.create(settings.topic(), p.key(), p.payload())));
+    Map<String, List<Pending>> byKey = new java.util.LinkedHashMap<>();
+    batch.forEach(p -> byKey.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p));
+    List<Pending> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Pending> unsent = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Pending> refused = java.util.Collections.synchronizedList(new ArrayList<>());
+    Map<Long, String> reasons = new java.util.concurrent.ConcurrentHashMap<>();
+    Throwable[] firstFailure = {null};
+    List<Future<Void>> keys = new ArrayList<>(byKey.size());
+    for (List<Pending> events : byKey.values()) {
+      keys.add(sendInOrder(events, 0, sent, unsent, refused, reasons, firstFailure));
     }
-    return Future.join(sends).transform(all -> {
-      List<Pending> sent = new ArrayList<>();
-      List<Pending> unsent = new ArrayList<>();
-      Throwable firstFailure = null;
-      for (int i = 0; i < batch.size(); i++) {
-        if (sends.get(i).succeeded()) {
-          sent.add(batch.get(i));
-        } else {
-          unsent.add(batch.get(i));
-          firstFailure = firstFailure == null ? sends.get(i).cause() : firstFailure;
-        }
-      }
-      Throwable failure = firstFailure == null || sent.isEmpty() ? firstFailure
-          : new PartialFailure(unsent.size(), firstFailure);
+    return Future.join(keys).transform(all -> {
+      Throwable failure = firstFailure[0] == null || sent.isEmpty() && refused.isEmpty() ? firstFailure[0]
+          : new PartialFailure(unsent.size(), firstFailure[0]);
       if (stopped) {
         return Future.<Void>succeededFuture(); // leave the rows to their lease (see stop)
       }
-      return markSent(sent).compose(v -> release(unsent))
+      return markSent(sent).compose(v -> deadLetter(refused, reasons)).compose(v -> release(unsent))
           .compose(v -> failure == null ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(failure));
     });
+  }
+
+  private Future<Void> sendInOrder(List<Pending> events, int from, List<Pending> sent, List<Pending> unsent,
+      List<Pending> refused, Map<Long, String> reasons, Throwable[] firstFailure) {
+    if (from == events.size()) {
+      return Future.succeededFuture();
+    }
+    Pending p = events.get(from);
+    return producer.send(KafkaProducerRecord.create(settings.topic(), p.key(), p.payload())).transform(ar -> {
+      if (ar.succeeded()) {
+        sent.add(p);
+        return sendInOrder(events, from + 1, sent, unsent, refused, reasons, firstFailure);
+      }
+      if (refusedForGood(ar.cause())) {
+        refused.add(p);
+        reasons.put(p.seq(), ar.cause().getClass().getSimpleName() + ": " + ar.cause().getMessage());
+      } else {
+        unsent.add(p);
+        synchronized (firstFailure) {
+          firstFailure[0] = firstFailure[0] == null ? ar.cause() : firstFailure[0];
+        }
+      }
+      unsent.addAll(events.subList(from + 1, events.size()));
+      return Future.succeededFuture();
+    });
+  }
+
+  static boolean refusedForGood(Throwable err) {
+    return err instanceof org.apache.kafka.common.errors.RecordTooLargeException
+        || err instanceof org.apache.kafka.common.errors.RecordBatchTooLargeException
+        || err instanceof org.apache.kafka.common.InvalidRecordException;
+  }
+
+  /** Sets aside events Kafka refuses for good: counted, logged, listable and retryable by an admin. */
+  private Future<Void> deadLetter(List<Pending> rows, Map<Long, String> reasons) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Pending p : rows) {
+      String reason = reasons.getOrDefault(p.seq(), "refused");
+      LOG.warn("outbox relay {}: event {} of entity {} refused by Kafka for good ({}); dead-lettered, its entity's "
+          + "later events wait for an admin (POST /api/v1/outbox/dead-letters/{}/retry)", relayId, p.seq(), p.key(),
+          reason, p.seq());
+      chain = chain.compose(v -> pool.preparedQuery("UPDATE outbox SET dead_lettered_at = UTC_TIMESTAMP(6), "
+              + "dead_letter_reason = ?, claimed_by = NULL, claimed_until = NULL WHERE seq = ? AND sent_at IS NULL")
+          .execute(Tuple.of(reason.length() > 1000 ? reason.substring(0, 1000) : reason, p.seq())).mapEmpty());
+    }
+    return chain;
   }
 
   private Future<Void> markSent(List<Pending> rows) {

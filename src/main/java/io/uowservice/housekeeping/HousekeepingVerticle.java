@@ -1,6 +1,13 @@
 package io.uowservice.housekeeping;
 
+import io.uowservice.bus.Addresses;
+import io.uowservice.bus.Messages;
+import io.uowservice.bus.Replies;
 import io.uowservice.config.AppConfig;
+import io.uowservice.domain.UowException;
+import io.uowservice.metrics.Telemetry;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 import io.uowservice.events.Outbox;
 import io.uowservice.repository.Database;
 import io.uowservice.repository.IdempotencyStore;
@@ -37,7 +44,25 @@ public final class HousekeepingVerticle extends VerticleBase {
     long every = Math.max(1000, Math.min(10_000, Math.min(config.messageQueue().outboxRetention().toMillis(),
         config.units().idempotencyRetention().toMillis()) / 2));
     timer = vertx.setPeriodic(every, id -> pass());
-    return Future.succeededFuture();
+    return vertx.eventBus().<JsonObject>consumer(Addresses.OUTBOX, this::outbox).completion();
+  }
+
+  /** The outbox's dead letters, for admins and for the health check. */
+  private void outbox(Message<JsonObject> message) {
+    String action = message.headers().get(Addresses.ACTION);
+    JsonObject body = message.body() == null ? new JsonObject() : message.body();
+    Replies.answer(message, () -> switch (action == null ? "" : action) {
+      case Addresses.OutboxActions.DEAD_LETTERS -> Outbox.deadLetters(pool, body.getInteger(Messages.LIMIT, 100))
+          .map(items -> new JsonObject().put(Messages.ITEMS, items));
+      case Addresses.OutboxActions.RETRY -> Outbox.retryDeadLetter(pool, body.getLong(Messages.ID, -1L))
+          .compose(found -> found ? Future.succeededFuture(new JsonObject().put("retried", true))
+              : Future.failedFuture(new UowException.NotFound("no dead letter " + body.getLong(Messages.ID))));
+      case Addresses.OutboxActions.COUNT_DEAD -> Outbox.countDeadLetters(pool).map(n -> {
+        Telemetry.outboxDeadLetters(n);
+        return new JsonObject().put("dead_letters", n);
+      });
+      default -> Future.failedFuture(new IllegalArgumentException("unknown outbox action " + action));
+    });
   }
 
   private void pass() {
@@ -49,6 +74,10 @@ public final class HousekeepingVerticle extends VerticleBase {
         .compose(v -> config.messageQueue().enabled() ? Future.succeededFuture()
             : drain("unpublished outbox row", () -> Outbox.purgeOlderThan(pool,
                 Instant.now().minus(config.messageQueue().outboxRetention())), Outbox.PURGE_CHUNK, 0))
+        .compose(v -> Outbox.countDeadLetters(pool).map(n -> {
+          Telemetry.outboxDeadLetters(n);
+          return null;
+        }))
         .onFailure(err -> LOG.warn("housekeeping: {}", err.toString()))
         .onComplete(ar -> running = false);
   }

@@ -87,7 +87,10 @@ public final class HttpVerticle extends VerticleBase {
             .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK()
                 : Status.KO(new JsonObject().put("error", "database unreachable")))))
         .register("unit-of-work", 5_000, p -> request(Addresses.unitShard(0), UnitActions.STATS, new JsonObject())
-            .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : Status.KO())));
+            .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : Status.KO())))
+        // dead letters need an admin, but the service is up: reported, not DOWN
+        .register("outbox", 5_000, p -> request(Addresses.OUTBOX, Addresses.OutboxActions.COUNT_DEAD, new JsonObject())
+            .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK(ar.result()) : Status.KO())));
     rateLimiter = RateLimiter.create(vertx, config);
     failedAuthentications = RateLimiter.failedAuthentication(vertx, config);
     server = vertx.createHttpServer(new HttpServerOptions()
@@ -174,6 +177,9 @@ public final class HttpVerticle extends VerticleBase {
     router.get(API + "/repositories/:type").handler(reader).handler(ctx -> forward(ctx, Addresses.TYPES,
         TypeActions.DESCRIBE, new JsonObject().put(Messages.TYPE, ctx.pathParam("type")), 200, AS_IS));
 
+    router.get(API + "/outbox/dead-letters").handler(admin).handler(ctx -> forward(ctx, Addresses.OUTBOX,
+        Addresses.OutboxActions.DEAD_LETTERS, new JsonObject(), 200, AS_IS));
+    router.post(API + "/outbox/dead-letters/:seq/retry").handler(admin).handler(this::retryDeadLetter);
     router.get(API + "/stats").handler(reader).handler(this::stats);
     router.get(API + "/info").handler(this::info);
     router.get("/health").handler(this::health);
@@ -370,6 +376,17 @@ public final class HttpVerticle extends VerticleBase {
           ctx.response().putHeader(HttpHeaders.ETAG, "\"" + ar.result().getLong("version") + "\"");
           json(ctx, 200, ar.result());
         });
+  }
+
+  private void retryDeadLetter(RoutingContext ctx) {
+    long seq;
+    try {
+      seq = Long.parseLong(ctx.pathParam("seq"));
+    } catch (NumberFormatException e) {
+      problem(ctx, Problem.notFound("no dead letter " + ctx.pathParam("seq")));
+      return;
+    }
+    forward(ctx, Addresses.OUTBOX, Addresses.OutboxActions.RETRY, new JsonObject().put(Messages.ID, seq), 200, AS_IS);
   }
 
   private void headEntity(RoutingContext ctx) {

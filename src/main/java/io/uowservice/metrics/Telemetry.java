@@ -51,6 +51,19 @@ public final class Telemetry {
         + "and dead-lettered").register(meters()).increment();
   }
 
+  private static final java.util.concurrent.atomic.AtomicLong DEAD_LETTERS = new java.util.concurrent.atomic.AtomicLong();
+
+  static {
+    io.micrometer.core.instrument.Gauge.builder("uow_outbox_dead_letters", DEAD_LETTERS, java.util.concurrent.atomic.AtomicLong::get)
+        .description("Outbox events Kafka refused for good, set aside until an admin retries them")
+        .register(REGISTRY);
+  }
+
+  /** The outbox's dead letters, as last counted. */
+  public static void outboxDeadLetters(long count) {
+    DEAD_LETTERS.set(count);
+  }
+
   public static void rollback() {
     Counter.builder("uow_rollbacks").description("Units of work rolled back").register(meters()).increment();
   }

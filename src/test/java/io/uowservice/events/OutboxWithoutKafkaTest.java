@@ -182,11 +182,25 @@ class OutboxWithoutKafkaTest {
     String relay = ServiceHarness.await(vertx.deployVerticle(OutboxRelayVerticle::new,
         relayOptions(topic, new JsonObject().put("relay_max_backoff", "1s"))));
     try (TopicReader reader = new TopicReader(TestKafka.broker().bootstrapServers(), topic)) {
-      awaitUntil("the refused event to be retried", WAIT, () -> service.query("SELECT attempts FROM outbox "
-          + "WHERE event_id = '" + refused.eventId() + "'").get(0).getInteger(0) >= 2);
+      awaitUntil("the refused event to be dead-lettered", WAIT, () -> service.query("SELECT dead_lettered_at FROM "
+          + "outbox WHERE event_id = '" + refused.eventId() + "'").get(0).getValue(0) != null);
       awaitOnTopic(reader, unrelated);
       assertThat(sentAt(refused)).isNull();
       assertThat(sentAt(later)).as("waits behind its entity's refused event").isNull();
+      assertThat(service.query("SELECT attempts FROM outbox WHERE event_id = '" + refused.eventId() + "'").get(0)
+          .getInteger(0)).as("set aside, not resent every cycle").isEqualTo(1);
+      io.vertx.core.json.JsonArray letters = service.get("/api/v1/outbox/dead-letters").json().getJsonArray("items");
+      io.vertx.core.json.JsonObject letter = letters.stream().map(o -> (io.vertx.core.json.JsonObject) o)
+          .filter(l -> refused.eventId().equals(l.getString("event_id"))).findFirst().orElseThrow();
+      assertThat(letter.getString("reason")).contains("RecordTooLarge");
+      assertThat(service.get("/metrics").raw().bodyAsString()).contains("uow_outbox_dead_letters");
+
+      // an admin retries it: refused again, set aside again
+      assertThat(service.post("/api/v1/outbox/dead-letters/" + letter.getLong("seq") + "/retry").status())
+          .isEqualTo(200);
+      awaitUntil("the retried event to be refused again", WAIT, () -> service.query("SELECT attempts FROM outbox "
+          + "WHERE event_id = '" + refused.eventId() + "'").get(0).getInteger(0) == 2);
+      assertThat(service.post("/api/v1/outbox/dead-letters/999999999/retry").status()).isEqualTo(404);
 
       // an operator removes the refused row: the entity's stream moves on
       delete(refused);
@@ -194,6 +208,31 @@ class OutboxWithoutKafkaTest {
     } finally {
       ServiceHarness.await(vertx.undeploy(relay));
       delete(refused, later);
+    }
+  }
+
+  @Test
+  void aHotEntitysBacklogDrainsInOrderInAFewBatchesNotOneEventACycle() {
+    String topic = unique("uow-hot");
+    TestKafka.createTopic(topic, 1);
+    String hot = unique("hot");
+    Row[] backlog = new Row[300];
+    for (int i = 0; i < backlog.length; i++) {
+      backlog[i] = Row.of(hot);
+    }
+    insert(backlog);
+    long started = System.nanoTime();
+    String relay = ServiceHarness.await(vertx.deployVerticle(OutboxRelayVerticle::new,
+        relayOptions(topic, new JsonObject().put("relay_poll_interval", "1s"))));
+    try (TopicReader reader = new TopicReader(TestKafka.broker().bootstrapServers(), topic)) {
+      awaitOnTopic(reader, backlog[backlog.length - 1]);
+      assertThat(reader.distinct()).filteredOn(r -> hot.equals(r.key())).extracting(TopicReader.Received::eventId)
+          .containsExactly(java.util.Arrays.stream(backlog).map(Row::eventId).toArray(String[]::new));
+      System.out.printf("[relay] a backlog of %d events of one entity published in %d ms%n", backlog.length,
+          (System.nanoTime() - started) / 1_000_000);
+    } finally {
+      ServiceHarness.await(vertx.undeploy(relay));
+      delete(backlog);
     }
   }
 
