@@ -187,6 +187,14 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/" + ContractValidation.RESOURCE).handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(contractDocument));
 
+    // a client that went away mid-request: nobody to answer, nothing to report
+    router.route().failureHandler(ctx -> {
+      if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) {
+        LOG.debug("{} {}: the client closed the connection", ctx.request().method(), ctx.request().path());
+        return;
+      }
+      ctx.next();
+    });
     router.errorHandler(404, ctx -> problem(ctx, Problem.notFound("no resource at " + ctx.request().path())));
     router.errorHandler(405, ctx -> problem(ctx, Problem.of(405, "method-not-allowed", "Method not allowed",
         ctx.request().method() + " is not allowed on " + ctx.request().path())));
