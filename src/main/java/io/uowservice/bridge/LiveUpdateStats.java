@@ -31,9 +31,17 @@ final class LiveUpdateStats implements Shareable {
       return Admission.NODE_FULL;
     }
     if (subject != null) {
-      var count = bySubject.computeIfAbsent(subject, s -> new java.util.concurrent.atomic.AtomicInteger());
-      if (count.incrementAndGet() > maxPerSubject) {
-        count.decrementAndGet();
+      boolean[] admitted = {false};
+      // check and count in one atomic step of the map, so a concurrent leave cannot orphan the counter
+      bySubject.compute(subject, (s, count) -> {
+        var c = count == null ? new java.util.concurrent.atomic.AtomicInteger() : count;
+        if (c.get() < maxPerSubject) {
+          c.incrementAndGet();
+          admitted[0] = true;
+        }
+        return c.get() == 0 ? null : c;
+      });
+      if (!admitted[0]) {
         connected.decrementAndGet();
         return Admission.SUBJECT_FULL;
       }

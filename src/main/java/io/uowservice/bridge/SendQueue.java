@@ -44,7 +44,9 @@ final class SendQueue {
       return Outcome.DROPPED;
     }
     long before = queued.get();
-    if (before > 0 && (before + size > maxQueued || nodeQueued.get() + size > maxNodeQueued)) {
+    // a frame larger than the client's own bound still goes to a client with nothing queued; the
+    // node's bound holds for everyone, so clients that never read cannot add up past it
+    if (before > 0 && before + size > maxQueued || nodeQueued.get() + size > maxNodeQueued) {
       overflowed = true; // this client lags while the node's budget is spent: it is the one to let go
       return Outcome.OVERFLOWED;
     }

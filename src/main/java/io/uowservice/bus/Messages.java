@@ -16,6 +16,9 @@ public final class Messages {
   /** Several ids at once (batch loads); at most {@link #IDS_PER_MESSAGE}. */
   public static final String IDS = "ids";
   public static final String ITEMS = "items";
+  /** Batch reads: stop once the entities read pass this many bytes of JSON ({@link #TRUNCATED} then). */
+  public static final String MAX_BYTES = "max_bytes";
+  public static final String TRUNCATED = "truncated";
   public static final String TYPES = "types";
   public static final int IDS_PER_MESSAGE = 500;
   public static final String FILTERS = "filters";

@@ -105,7 +105,9 @@ public record Problem(int status, String slug, String title, String detail, Json
       }
     }
     if (failure instanceof io.vertx.core.http.ConnectionPoolTooBusyException
-        || failure != null && failure.getClass().getSimpleName().equals("NoStackTraceTimeoutException")) {
+        || failure != null && failure.getClass().getSimpleName().equals("NoStackTraceTimeoutException")
+        || failure instanceof io.vertx.core.VertxException && failure.getMessage() != null
+            && failure.getMessage().startsWith("Timeout waiting for connection")) {
       // the connection pool is exhausted (its wait queue full, or no connection within connect_timeout)
       return of(503, "unavailable", "Service unavailable", "the database is busy; retry later");
     }

@@ -26,6 +26,8 @@ public final class UnitOfWork {
 
   /** Heap an entity copy costs beyond its characters (see {@link #weigh}). */
   public static final int ENTRY_OVERHEAD = 1024;
+  /** Heap one entry of a savepoint's map costs. */
+  static final int SAVEPOINT_ENTRY_COST = 64;
 
   /** A named snapshot of the unit's sets; rolling back to it restores them exactly. */
   public record Savepoint(String name, Instant createdAt, Map<String, Tracked> entries) {
@@ -48,7 +50,14 @@ public final class UnitOfWork {
   private final List<Savepoint> savepoints = new ArrayList<>();
   /** id → the size counted for its copy; {@code bytes} is their sum. */
   private final Map<String, Long> sizes = new HashMap<>();
+  /** Each savepoint's sizes, so rolling back to it costs no re-weighing. */
+  private final Map<String, Map<String, Long>> savepointSizes = new HashMap<>();
   private long bytes;
+  /**
+   * Copies only savepoints may still hold (replaced or dropped since one was taken), and the
+   * savepoints' own maps: counted against the unit's budget like its live entries.
+   */
+  private long retained;
   private Instant lastActivity;
   private Status status = Status.OPEN;
 
@@ -110,7 +119,7 @@ public final class UnitOfWork {
    * its units for its node-wide budget.
    */
   public long bytes() {
-    return bytes;
+    return bytes + retained;
   }
 
   /**
@@ -176,7 +185,11 @@ public final class UnitOfWork {
     switch (current.state()) {
       case NEW -> {
         identityMap.remove(entityId);
-        bytes -= sizes.getOrDefault(entityId, 0L);
+        long size = sizes.getOrDefault(entityId, 0L);
+        bytes -= size;
+        if (!savepoints.isEmpty()) {
+          retained += size; // a savepoint may still hold it
+        }
         sizes.remove(entityId);
         if (current.lid() != null) {
           idsByLid.remove(current.lid());
@@ -275,13 +288,21 @@ public final class UnitOfWork {
   /** Marks the unit's current sets; a savepoint of the same name is replaced (as in SQL). */
   public Savepoint savepoint(String name, Instant at) {
     ensureOpen();
-    savepoints.removeIf(s -> s.name().equals(name));
-    if (savepoints.size() >= limits.maxSavepoints()) {
+    boolean replaces = savepoints.stream().anyMatch(s -> s.name().equals(name));
+    if (!replaces && savepoints.size() >= limits.maxSavepoints()) {
       throw new UowException.LimitExceeded("a unit of work holds at most " + limits.maxSavepoints() + " savepoints "
           + "(unit_of_work.max_savepoints); roll back to one, or reuse a name");
     }
+    long mapCost = (long) identityMap.size() * SAVEPOINT_ENTRY_COST;
+    if (bytes + retained + mapCost > limits.maxUnitBytes()) {
+      throw new UowException.LimitExceeded("a unit of work holds at most " + limits.maxUnitBytes() + " bytes "
+          + "(unit_of_work.max_unit_bytes), savepoints included: commit it first");
+    }
+    savepoints.removeIf(s -> s.name().equals(name));
     Savepoint savepoint = new Savepoint(name, at, java.util.Collections.unmodifiableMap(snapshot()));
     savepoints.add(savepoint);
+    savepointSizes.put(name, new HashMap<>(sizes));
+    retained += mapCost;
     return savepoint;
   }
 
@@ -302,8 +323,10 @@ public final class UnitOfWork {
       throw new UowException.NotFound("no savepoint '" + name + "' in unit of work " + id);
     }
     Savepoint target = savepoints.get(index);
+    savepoints.subList(index + 1, savepoints.size()).forEach(later -> savepointSizes.remove(later.name()));
     savepoints.subList(index + 1, savepoints.size()).clear();
-    restoreEntries(target.entries());
+    Map<String, Long> targetSizes = savepointSizes.get(name);
+    restoreEntries(target.entries(), targetSizes);
     return target;
   }
 
@@ -333,16 +356,18 @@ public final class UnitOfWork {
 
   public void restore(Map<String, Tracked> snapshot) {
     ensureOpen();
-    restoreEntries(snapshot);
+    restoreEntries(snapshot, null);
   }
 
-  private void restoreEntries(Map<String, Tracked> entries) {
+  /** {@code knownSizes}: the entries' sizes when the snapshot was taken (null: weigh them again). */
+  private void restoreEntries(Map<String, Tracked> entries, Map<String, Long> knownSizes) {
     identityMap.clear();
     identityMap.putAll(entries);
     sizes.clear();
     bytes = 0;
     entries.values().forEach(t -> {
-      long size = weigh(t.entity());
+      Long known = knownSizes == null ? null : knownSizes.get(t.id());
+      long size = known != null ? known : weigh(t.entity());
       sizes.put(t.id(), size);
       bytes += size;
     });
@@ -357,7 +382,9 @@ public final class UnitOfWork {
   private void clearAll() {
     identityMap.clear();
     sizes.clear();
+    savepointSizes.clear();
     bytes = 0;
+    retained = 0;
     idsByLid.clear();
     savepoints.clear();
   }
@@ -390,13 +417,19 @@ public final class UnitOfWork {
   /** Counts {@code tracked}'s weight in place of its id's previous one, or refuses it past the unit's budget. */
   private void account(Tracked tracked) {
     long size = weigh(tracked.entity());
-    long next = bytes - sizes.getOrDefault(tracked.id(), 0L) + size;
-    if (next > limits.maxUnitBytes()) {
+    Long previous = sizes.get(tracked.id());
+    // with a savepoint taken, the copy being replaced may live on in it
+    long kept = previous != null && !savepoints.isEmpty() && identityMap.get(tracked.id()) != null
+        && identityMap.get(tracked.id()).entity() != tracked.entity() ? previous : 0;
+    long next = bytes - (previous == null ? 0 : previous) + size;
+    if (next + retained + kept > limits.maxUnitBytes()) {
       throw new UowException.LimitExceeded("a unit of work holds at most " + limits.maxUnitBytes() + " bytes of "
-          + "entities (unit_of_work.max_unit_bytes); this one would hold " + next + ": commit it first");
+          + "entities (unit_of_work.max_unit_bytes), savepoints included; this one would hold "
+          + (next + retained + kept) + ": commit it first");
     }
     sizes.put(tracked.id(), size);
     bytes = next;
+    retained += kept;
   }
 
   private void ensureRoom() {

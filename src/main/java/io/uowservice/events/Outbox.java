@@ -69,7 +69,7 @@ public final class Outbox {
    * relay will ever publish them), oldest first; returns how many went.
    */
   public static Future<Integer> purgeOlderThan(SqlClient client, Instant cutoff) {
-    return client.preparedQuery("DELETE FROM outbox WHERE created_at < ? ORDER BY seq LIMIT " + PURGE_CHUNK)
+    return client.preparedQuery("DELETE FROM outbox WHERE created_at < ? ORDER BY created_at LIMIT " + PURGE_CHUNK)
         .execute(Tuple.of(LocalDateTime.ofInstant(cutoff, ZoneOffset.UTC)))
         .map(rows -> rows.rowCount());
   }

@@ -389,11 +389,25 @@ public final class OutboxRelayVerticle extends VerticleBase {
   }
 
   private Future<Long> purgeChunk(long deletedSoFar) {
+    io.vertx.core.Promise<Long> done = io.vertx.core.Promise.promise();
+    purgeStep(deletedSoFar, done);
+    return done.future();
+  }
+
+  /** One chunk, the next started from this one's callback (no nested futures: any backlog, a flat stack). */
+  private void purgeStep(long deletedSoFar, io.vertx.core.Promise<Long> done) {
     long retentionMicros = settings.outboxRetention().toNanos() / 1000;
-    return pool.preparedQuery("DELETE FROM outbox WHERE sent_at IS NOT NULL "
+    pool.preparedQuery("DELETE FROM outbox WHERE sent_at IS NOT NULL "
             + "AND sent_at < DATE_SUB(UTC_TIMESTAMP(6), INTERVAL ? MICROSECOND) LIMIT " + PURGE_CHUNK)
         .execute(Tuple.of(retentionMicros))
-        .compose(rs -> rs.rowCount() == PURGE_CHUNK && !stopped ? purgeChunk(deletedSoFar + rs.rowCount())
-            : Future.succeededFuture(deletedSoFar + rs.rowCount()));
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            done.fail(ar.cause());
+          } else if (ar.result().rowCount() == PURGE_CHUNK && !stopped) {
+            vertx.runOnContext(v -> purgeStep(deletedSoFar + PURGE_CHUNK, done));
+          } else {
+            done.complete(deletedSoFar + ar.result().rowCount());
+          }
+        });
   }
 }

@@ -82,16 +82,31 @@ public final class HousekeepingVerticle extends VerticleBase {
         .onComplete(ar -> running = false);
   }
 
-  /** Runs {@code chunk} until it deletes fewer than a full chunk. */
+  /**
+   * Runs {@code chunk} until it deletes fewer than a full chunk. Each chunk is started from the
+   * previous one's callback, never by composing futures, so a backlog of millions of rows does not
+   * nest millions of completions (which overflows the stack).
+   */
   private Future<Void> drain(String what, Supplier<Future<Integer>> chunk, int chunkSize, long deletedSoFar) {
-    return chunk.get().compose(n -> {
-      if (n == chunkSize && !stopped) {
-        return drain(what, chunk, chunkSize, deletedSoFar + n);
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    drainStep(what, chunk, chunkSize, deletedSoFar, done);
+    return done.future();
+  }
+
+  private void drainStep(String what, Supplier<Future<Integer>> chunk, int chunkSize, long deletedSoFar,
+      io.vertx.core.Promise<Void> done) {
+    chunk.get().onComplete(ar -> {
+      if (ar.failed()) {
+        done.fail(ar.cause());
+      } else if (ar.result() == chunkSize && !stopped) {
+        // the next chunk from a fresh stack, whether the driver answered synchronously or not
+        vertx.runOnContext(v -> drainStep(what, chunk, chunkSize, deletedSoFar + ar.result(), done));
+      } else {
+        if (deletedSoFar + ar.result() > 0) {
+          LOG.debug("housekeeping deleted {} {}(s)", deletedSoFar + ar.result(), what);
+        }
+        done.complete();
       }
-      if (deletedSoFar + n > 0) {
-        LOG.debug("housekeeping deleted {} {}(s)", deletedSoFar + n, what);
-      }
-      return Future.succeededFuture();
     });
   }
 

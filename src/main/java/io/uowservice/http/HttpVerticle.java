@@ -661,7 +661,8 @@ public final class HttpVerticle extends VerticleBase {
     if (ctx.response().ended()) {
       return;
     }
-    boolean unread = !ctx.request().isEnded();
+    // HTTP/1.x only: an HTTP/2 stream ends with its response, and the connection carries other streams
+    boolean unread = !ctx.request().isEnded() && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2;
     if (unread) {
       // answered before its body was read: the connection is closed, the rest never read
       ctx.response().putHeader(HttpHeaders.CONNECTION, "close");

@@ -51,11 +51,8 @@ public final class RepositoryVerticle extends VerticleBase {
       return switch (action == null ? "" : action) {
         case RepositoryActions.GET -> table.find(pool, type.name(), id).map(found -> EntityJson.toJson(found
             .orElseThrow(() -> new UowException.NotFound("no " + type.name() + " with id " + id))));
-        case RepositoryActions.GET_MANY -> table.findMany(pool, type.name(), ids(body)).map(found -> {
-          JsonArray items = new JsonArray();
-          found.forEach(e -> items.add(EntityJson.toJson(e)));
-          return new JsonObject().put(Messages.ITEMS, items);
-        });
+        case RepositoryActions.GET_MANY -> findMany(table, type.name(), ids(body),
+            body.getLong(Messages.MAX_BYTES, Long.MAX_VALUE));
         case RepositoryActions.EXISTS -> table.exists(pool, type.name(), id)
             .map(exists -> new JsonObject().put("exists", exists));
         case RepositoryActions.LIST -> table.list(pool, type, filters(body), body.getInteger(Messages.LIMIT, 50),
@@ -78,6 +75,32 @@ public final class RepositoryVerticle extends VerticleBase {
         .filter(t -> Tables.repositoryOf(t.name()).equals(repositoryType))
         .orElseThrow(() -> new UowException.NotFound("unknown entity type '" + name + "'")));
   }
+
+  /**
+   * The stored entities among {@code ids}, read {@value #IDS_PER_READ} at a time until their JSON
+   * passes {@code maxBytes}: then what was read so far, marked {@code truncated} (the caller's unit
+   * could not hold more anyway), so a small request naming large entities cannot load gigabytes.
+   */
+  private Future<JsonObject> findMany(EntityTable table, String type, java.util.List<String> ids, long maxBytes) {
+    JsonArray items = new JsonArray();
+    long[] bytes = {0};
+    Future<Boolean> chain = Future.succeededFuture(false);
+    for (int from = 0; from < ids.size(); from += IDS_PER_READ) {
+      java.util.List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IDS_PER_READ));
+      chain = chain.compose(truncated -> truncated ? Future.succeededFuture(true)
+          : table.findMany(pool, type, chunk).map(found -> {
+            for (var e : found) {
+              JsonObject json = EntityJson.toJson(e);
+              bytes[0] += json.encode().length();
+              items.add(json);
+            }
+            return bytes[0] > maxBytes;
+          }));
+    }
+    return chain.map(truncated -> new JsonObject().put(Messages.ITEMS, items).put(Messages.TRUNCATED, truncated));
+  }
+
+  private static final int IDS_PER_READ = 50;
 
   static java.util.List<String> ids(JsonObject body) {
     JsonArray ids = body.getJsonArray(Messages.IDS, new JsonArray());

@@ -37,16 +37,17 @@ final class NodeBudget implements Shareable {
 
   /** Counts one more open unit for {@code subject}, unless it already has {@code max}. */
   boolean openUnit(String subject, int max) {
-    AtomicInteger count = unitsBySubject.computeIfAbsent(subject, s -> new AtomicInteger());
-    while (true) {
-      int n = count.get();
-      if (n >= max) {
-        return false;
+    boolean[] opened = {false};
+    // check and count in one atomic step of the map, so a concurrent close cannot orphan the counter
+    unitsBySubject.compute(subject, (s, count) -> {
+      AtomicInteger c = count == null ? new AtomicInteger() : count;
+      if (c.get() < max) {
+        c.incrementAndGet();
+        opened[0] = true;
       }
-      if (count.compareAndSet(n, n + 1)) {
-        return true;
-      }
-    }
+      return c.get() == 0 ? null : c;
+    });
+    return opened[0];
   }
 
   void closeUnit(String subject) {

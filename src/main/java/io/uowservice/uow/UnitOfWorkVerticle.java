@@ -113,15 +113,15 @@ public final class UnitOfWorkVerticle extends VerticleBase {
       case UnitActions.CREATE -> Future.succeededFuture(summary(create(subject)));
       case UnitActions.STATS -> Future.succeededFuture(statsJson());
       case UnitActions.TRANSACT -> {
+        requireNodeRoom();
         IdempotencyRequest idem = IdempotencyRequest.of(body, null);
         yield idempotent(subject, idem, () -> transact(body.getValue(Messages.OPERATIONS), subject, idem));
       }
       default -> {
         UnitOfWork unit = resolve(body.getString(Messages.UNIT_ID), subject);
         unit.touch(Instant.now());
-        if (UnitActions.REGISTER.equals(action) && budget.bytes() > config.units().maxNodeBytes()) {
-          throw new UowException.Unavailable("this node's units hold their limit of entity data "
-              + "(unit_of_work.max_node_bytes " + config.units().maxNodeBytes() + "); retry later");
+        if (UnitActions.REGISTER.equals(action)) {
+          requireNodeRoom();
         }
         yield settledAfter(unit, switch (action == null ? "" : action) {
           case UnitActions.SUMMARY -> Future.succeededFuture(summary(unit));
@@ -149,6 +149,13 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         });
       }
     });
+  }
+
+  private void requireNodeRoom() {
+    if (budget.bytes() > config.units().maxNodeBytes()) {
+      throw new UowException.Unavailable("this node's units hold their limit of entity data "
+          + "(unit_of_work.max_node_bytes " + config.units().maxNodeBytes() + "); retry later");
+    }
   }
 
   /** Once {@code work} is done, the node budget counts what the unit holds now. */
@@ -611,8 +618,12 @@ public final class UnitOfWorkVerticle extends VerticleBase {
             apply(unit, operations.get(i), resolved, loaded, i);
           }
           stats.transactions++;
+          // a transaction's unit lives only as long as its commit, but counts against the node meanwhile
+          long held = unit.bytes();
+          budget.addBytes(held);
           return commit(unit, unit.beginCommit(), subject, idem,
-              (plan, started) -> transactionResult(unit, plan, started));
+              (plan, started) -> transactionResult(unit, plan, started))
+              .onComplete(ar -> budget.addBytes(-held));
         });
   }
 
@@ -624,7 +635,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
    */
   private Future<Map<String, Entity>> prefetch(List<JsonObject> operations, TransactionOperations.Resolved resolved) {
     Map<String, String> typeOf = new java.util.LinkedHashMap<>();
-    List<String> untyped = new ArrayList<>();
+    java.util.Set<String> untyped = new java.util.LinkedHashSet<>();
     for (int i = 0; i < operations.size(); i++) {
       JsonObject op = operations.get(i);
       String id = resolved.ids().get(i);
@@ -643,7 +654,7 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         untyped.add(id);
       }
     }
-    return inChunks(untyped, chunk -> request(Addresses.TYPES, TypeActions.LOCATE_MANY,
+    return inChunks(new ArrayList<>(untyped), chunk -> request(Addresses.TYPES, TypeActions.LOCATE_MANY,
             new JsonObject().put(Messages.IDS, new JsonArray(chunk)))
         .map(reply -> {
           reply.getJsonObject(Messages.TYPES, new JsonObject()).forEach(e -> typeOf.put(e.getKey(), (String) e.getValue()));
@@ -653,16 +664,25 @@ public final class UnitOfWorkVerticle extends VerticleBase {
           Map<String, List<String>> byType = new java.util.TreeMap<>();
           typeOf.forEach((id, type) -> byType.computeIfAbsent(type, k -> new ArrayList<>()).add(id));
           Map<String, Entity> loaded = new HashMap<>();
+          long[] read = {0};
+          long budget = config.limits().maxUnitBytes();
           Future<Void> chain = Future.succeededFuture();
           for (Map.Entry<String, List<String>> e : byType.entrySet()) {
             chain = chain.compose(x -> inChunks(e.getValue(), chunk -> request(
                 Addresses.repository(Tables.repositoryOf(e.getKey())), RepositoryActions.GET_MANY,
-                new JsonObject().put(Messages.TYPE, e.getKey()).put(Messages.IDS, new JsonArray(chunk)))
+                new JsonObject().put(Messages.TYPE, e.getKey()).put(Messages.IDS, new JsonArray(chunk))
+                    .put(Messages.MAX_BYTES, budget - read[0]))
                 .map(reply -> {
                   reply.getJsonArray(Messages.ITEMS, new JsonArray()).forEach(item -> {
                     Entity entity = EntityJson.fromJson((JsonObject) item);
                     loaded.put(entity.id(), entity);
+                    read[0] += UnitOfWork.weigh(entity);
                   });
+                  // what the operations name could never fit in one unit: refused before loading the rest
+                  if (reply.getBoolean(Messages.TRUNCATED, false) || read[0] > budget) {
+                    throw new UowException.LimitExceeded("the stored entities these operations name are more than "
+                        + "a unit of work holds (unit_of_work.max_unit_bytes " + budget + ")");
+                  }
                   return null;
                 })));
           }

@@ -69,4 +69,17 @@ class SendQueueTest {
 
     assertThat(queue.offer(100, this::write)).isEqualTo(SENT);
   }
+
+  @Test
+  void clientsThatNeverReadCannotAddUpPastTheNodesBound() {
+    java.util.concurrent.atomic.AtomicLong node = new java.util.concurrent.atomic.AtomicLong();
+    SendQueue first = new SendQueue(10_000_000, node, 8192);
+    SendQueue second = new SendQueue(10_000_000, node, 8192);
+    io.vertx.core.Promise<Void> never = io.vertx.core.Promise.promise();
+
+    assertThat(first.offer(8000, never::future)).isEqualTo(SendQueue.Outcome.SENT);
+    assertThat(second.offer(8000, never::future)).as("an empty client too, once the node is full")
+        .isEqualTo(SendQueue.Outcome.OVERFLOWED);
+    assertThat(node.get()).isEqualTo(8000);
+  }
 }

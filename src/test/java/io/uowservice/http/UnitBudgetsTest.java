@@ -75,6 +75,43 @@ class UnitBudgetsTest {
   }
 
   @Test
+  void copiesOnlyASavepointStillHoldsCountAgainstTheUnit() {
+    String unit = open();
+    String a = register(unit, entity(120_000)).json().getString("id");
+    assertThat(service.post("/api/v1/units-of-work/" + unit + "/savepoints", new JsonObject().put("name", "s0"))
+        .status()).isEqualTo(201);
+    assertThat(service.post("/api/v1/units-of-work/" + unit + "/entities/deleted", new JsonObject().put("entity_id", a))
+        .status()).isEqualTo(200);
+    assertThat(register(unit, entity(120_000)).status()).isEqualTo(201);
+
+    Response third = register(unit, entity(120_000));
+
+    assertThat(third.status()).as("the deleted copy lives on in s0").isEqualTo(422);
+    assertThat(service.post("/api/v1/units-of-work/" + unit + "/rollback", new JsonObject().put("to_savepoint", "s0"))
+        .status()).isEqualTo(200);
+    assertThat(service.get("/api/v1/units-of-work/" + unit).json().getInteger("size")).isEqualTo(1);
+    service.delete("/api/v1/units-of-work/" + unit);
+  }
+
+  @Test
+  void aSmallTransactionNamingLargeStoredEntitiesIsRefusedBeforeLoadingThemAll() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Response created = service.post("/api/v1/transactions", new JsonObject().put("operations", new JsonArray()
+          .add(entity(100_000).put("op", "new"))));
+      assertThat(created.status()).as(created.toString()).isEqualTo(200);
+      ids.add(created.json().getJsonArray("results").getJsonObject(0).getString("id"));
+    }
+    JsonArray clean = new JsonArray();
+    ids.forEach(id -> clean.add(new JsonObject().put("op", "clean").put("id", id)));
+
+    Response refused = service.post("/api/v1/transactions", new JsonObject().put("operations", clean));
+
+    assertThat(refused.status()).as(refused.toString()).isEqualTo(422);
+    assertThat(refused.json().getString("detail")).contains("max_unit_bytes");
+  }
+
+  @Test
   void savepointsAndMetadataAreBounded() {
     String unit = open();
     for (int i = 0; i < 3; i++) {
@@ -115,6 +152,9 @@ class UnitBudgetsTest {
       assertThat(past.status()).as(past.toString()).isEqualTo(503);
       assertThat(past.header("Retry-After")).isNotNull();
       assertThat(past.json().getString("detail")).contains("max_node_bytes");
+      Response transaction = service.post("/api/v1/transactions", new JsonObject().put("operations", new JsonArray()
+          .add(entity(1_000).put("op", "new"))));
+      assertThat(transaction.status()).as("transactions count against the node too").isEqualTo(503);
 
       service.delete("/api/v1/units-of-work/" + opened.remove(0));
       assertThat(register(opened.get(2), entity(1_000)).status()).as("room again once a unit left").isEqualTo(201);
