@@ -110,8 +110,13 @@ public final class LiveUpdates {
    *     parameter (browsers cannot set headers on a WebSocket), and never logs the query string.
    */
   public void mount(Router router, Handler<RoutingContext> authorize) {
-    router.route(WS_PATH).handler(authorize);
-    router.route(EVENTBUS_PATH + "/*").handler(authorize);
+    mount(router, authorize, RoutingContext::next);
+  }
+
+  /** As {@link #mount(Router, Handler)}, with {@code rateLimit} run after authorisation on every live request. */
+  public void mount(Router router, Handler<RoutingContext> authorize, Handler<RoutingContext> rateLimit) {
+    router.route(WS_PATH).handler(authorize).handler(rateLimit);
+    router.route(EVENTBUS_PATH + "/*").handler(authorize).handler(rateLimit);
     router.get(WS_PATH).handler(this::upgrade);
     router.route(EVENTBUS_PATH + "/*").subRouter(sockJsBridge());
   }

@@ -133,7 +133,9 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(cors());
     // /ws and /eventbus: before the BodyHandler, which neither an upgrade nor SockJS wants; the token
     // (header, or access_token query parameter for browsers) is checked before any upgrade
-    liveUpdates.mount(router, access.liveUpdates());
+    RateLimitHandler rateLimit = new RateLimitHandler(rateLimiter, config.security().trustForwardedFor(),
+        HttpVerticle::problem);
+    liveUpdates.mount(router, access.liveUpdates(), rateLimit);
     // the token and the rate limit are checked before a byte of the body is read: the request waits
     // paused (in the socket's buffers, not ours), and a refused one is answered and its connection closed
     router.route().handler(ctx -> {
@@ -143,7 +145,7 @@ public final class HttpVerticle extends VerticleBase {
     });
     router.route().handler(access::authenticate);
     // after authentication: the budget is per subject (per client IP for anonymous callers)
-    router.route().handler(new RateLimitHandler(rateLimiter, config.security().trustForwardedFor(), HttpVerticle::problem));
+    router.route().handler(rateLimit);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
     // each role check hands on to the request's validation against its operation in openapi.yaml
     Handler<RoutingContext> reader = access.requires(Role.READER, contract::validate);

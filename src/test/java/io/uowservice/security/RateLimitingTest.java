@@ -165,6 +165,19 @@ class RateLimitingTest {
   }
 
   @Test
+  void liveUpdateUpgradesCountAgainstTheSameBudget() {
+    start(2, Map.of());
+    assertThat(getFrom("127.0.0.1", "/api/v1/repositories/", true).statusCode()).isEqualTo(200);
+    assertThat(getFrom("127.0.0.1", "/api/v1/repositories/", true).statusCode()).isEqualTo(200);
+
+    Throwable refused = await(vertx.createWebSocketClient().connect(service.config().http().port(), "127.0.0.1", "/ws")
+        .map(ws -> (Throwable) null).otherwise(err -> err));
+
+    assertThat(refused).isInstanceOf(io.vertx.core.http.UpgradeRejectedException.class);
+    assertThat(((io.vertx.core.http.UpgradeRejectedException) refused).getStatus()).isEqualTo(429);
+  }
+
+  @Test
   void eachClientIpHasItsOwnBudget() {
     start(2, Map.of());
 
