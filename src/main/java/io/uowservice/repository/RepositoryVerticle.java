@@ -17,6 +17,7 @@ import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,14 +56,8 @@ public final class RepositoryVerticle extends VerticleBase {
             body.getLong(Messages.MAX_BYTES, Long.MAX_VALUE));
         case RepositoryActions.EXISTS -> table.exists(pool, type.name(), id)
             .map(exists -> new JsonObject().put("exists", exists));
-        case RepositoryActions.LIST -> table.list(pool, type, filters(body), body.getInteger(Messages.LIMIT, 50),
-                decodeCursor(body.getString(Messages.AFTER)))
-            .map(page -> {
-              JsonArray items = new JsonArray();
-              page.items().forEach(e -> items.add(EntityJson.toJson(e)));
-              return new JsonObject().put("items", items)
-                  .put("next", page.more() ? encodeCursor(page.lastId()) : null);
-            });
+        case RepositoryActions.LIST -> listPage(table, type, filters(body), body.getInteger(Messages.LIMIT, 50),
+            decodeCursor(body.getString(Messages.AFTER)), new JsonArray(), 0);
         case RepositoryActions.COUNT -> table.count(pool, type, filters(body))
             .map(count -> new JsonObject().put("count", count));
         default -> Future.failedFuture(new IllegalArgumentException("unknown repository action " + action));
@@ -101,6 +96,41 @@ public final class RepositoryVerticle extends VerticleBase {
   }
 
   private static final int IDS_PER_READ = 50;
+  /** Rows a list reads at a time: what a page can overshoot its byte budget by. */
+  private static final int ROWS_PER_READ = 10;
+  /** A page of a list stops at this much JSON (its {@code next} cursor goes on from there). */
+  static final long PAGE_BYTES = 8L * 1024 * 1024;
+
+  /**
+   * A page of up to {@code limit} entities read {@value #IDS_PER_READ} at a time, cut short once it
+   * holds {@link #PAGE_BYTES} of JSON: a client asking for 1,000 entities of 4 MB gets a few and a
+   * cursor, not a 4 GB answer.
+   */
+  private Future<JsonObject> listPage(EntityTable table, io.uowservice.domain.EntityType type,
+      Map<String, String> filters, int limit, String after, JsonArray items, long bytes) {
+    int want = Math.min(ROWS_PER_READ, limit - items.size());
+    return table.list(pool, type, filters, want, after).compose(page -> {
+      long size = bytes;
+      String last = after;
+      List<io.uowservice.domain.Entity> read = page.items();
+      for (int i = 0; i < read.size(); i++) {
+        if (size >= PAGE_BYTES && !items.isEmpty()) {
+          // full: the rest of this read and beyond come with the next page
+          return Future.succeededFuture(new JsonObject().put("items", items).put("next", encodeCursor(last)));
+        }
+        JsonObject json = EntityJson.toJson(read.get(i));
+        size += json.encode().length();
+        items.add(json);
+        last = read.get(i).id();
+      }
+      boolean more = page.more();
+      if (more && items.size() < limit && size < PAGE_BYTES) {
+        return listPage(table, type, filters, limit, last, items, size);
+      }
+      return Future.succeededFuture(new JsonObject().put("items", items)
+          .put("next", more && last != null ? encodeCursor(last) : null));
+    });
+  }
 
   static java.util.List<String> ids(JsonObject body) {
     JsonArray ids = body.getJsonArray(Messages.IDS, new JsonArray());
