@@ -40,6 +40,21 @@ public final class SoakBenchmark {
   private final List<String> defects = java.util.Collections.synchronizedList(new ArrayList<>());
   private volatile boolean attacking = true;
 
+  /** What a soak found: answers that are defects, the bystander's p99 quiet and loud, /health's status. */
+  public record Outcome(List<String> defects, double quietP99Ms, double loudP99Ms, int healthStatus,
+      Map<String, AtomicLong> statuses) {
+  }
+
+  /** A bounded soak for tests: {@code quietSeconds} of reads, then {@code seconds} of attack beside them. */
+  public static Outcome soak(URI uri, int quietSeconds, int seconds, int attackers) {
+    SoakBenchmark soak = new SoakBenchmark(uri);
+    try {
+      return soak.measure(quietSeconds, seconds, attackers);
+    } finally {
+      soak.vertx.close();
+    }
+  }
+
   private SoakBenchmark(URI uri) {
     this.uri = uri;
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(uri.getHost())
@@ -63,6 +78,21 @@ public final class SoakBenchmark {
     }
     new SoakBenchmark(URI.create(url)).run(duration, attackers, pid);
     System.exit(0);
+  }
+
+  private Outcome measure(int quietSeconds, int seconds, int attackers) {
+    await(client.post("/api/v1/transactions").sendJsonObject(new JsonObject().put("operations", new JsonArray()
+        .add(new JsonObject().put("op", "new").put("type", "custom").put("name", "probe")))));
+    long[] quiet = bystander(quietSeconds);
+    List<Future<Void>> attacks = new ArrayList<>();
+    for (int a = 0; a < attackers; a++) {
+      attacks.add(attack(new Random(a)));
+    }
+    long[] loud = bystander(seconds);
+    attacking = false;
+    await(Future.join(attacks).otherwiseEmpty());
+    int health = await(client.get("/health").send()).statusCode();
+    return new Outcome(List.copyOf(defects), pct(quiet, 99), pct(loud, 99), health, statuses);
   }
 
   private void run(int duration, int attackers, String pid) throws Exception {
