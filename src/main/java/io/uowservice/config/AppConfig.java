@@ -29,7 +29,7 @@ public record AppConfig(
    * {@code idleTimeout}: a connection without any traffic for this long is closed.
    */
   public record Http(String host, int port, int instances, int maxBodyBytes, Duration readTimeout,
-      Duration idleTimeout) {
+      Duration idleTimeout, int maxConnections, int maxConnectionsPerClient) {
   }
 
   /**
@@ -116,7 +116,8 @@ public record AppConfig(
     int instances = r.integer("http.instances", 0, 256);
     Http http = new Http(r.nonBlank("http.host"), r.integer("http.port", 0, 65535), instances == 0 ? cores : instances,
         r.integer("http.max_body_bytes", 1024, 512 * 1024 * 1024),
-        r.duration("http.read_timeout", Duration.ofSeconds(1)), r.duration("http.idle_timeout", Duration.ofSeconds(1)));
+        r.duration("http.read_timeout", Duration.ofSeconds(1)), r.duration("http.idle_timeout", Duration.ofSeconds(1)),
+        r.integer("http.max_connections", 1, 10_000_000), r.integer("http.max_connections_per_client", 1, 10_000_000));
 
     String dataDir = r.nonBlank("database.mysql.data_dir");
     Mysql mysql = new Mysql(r.bool("database.mysql.embedded"), Path.of(dataDir),

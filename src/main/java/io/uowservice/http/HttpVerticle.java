@@ -76,6 +76,7 @@ public final class HttpVerticle extends VerticleBase {
   private io.vertx.core.buffer.Buffer contractDocument;
   private Router routes;
   private RateLimiter failedAuthentications;
+  private ConnectionLimits connections;
   private final Instant startedAt = Instant.now();
 
   @Override
@@ -91,6 +92,7 @@ public final class HttpVerticle extends VerticleBase {
         // dead letters need an admin, but the service is up: reported, not DOWN
         .register("outbox", 5_000, p -> request(Addresses.OUTBOX, Addresses.OutboxActions.COUNT_DEAD, new JsonObject())
             .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK(ar.result()) : Status.KO())));
+    connections = ConnectionLimits.of(vertx);
     rateLimiter = RateLimiter.create(vertx, config);
     failedAuthentications = RateLimiter.failedAuthentication(vertx, config);
     server = vertx.createHttpServer(new HttpServerOptions()
@@ -99,8 +101,13 @@ public final class HttpVerticle extends VerticleBase {
         // a connection with no traffic at all for this long is closed (live-update sockets get pings)
         .setIdleTimeout((int) config.http().idleTimeout().toSeconds())
         .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
+        // HTTP/1.1 only: with h2c detection a connection is not seen until its first request head has
+        // arrived, so neither the connection limits nor the refusals before the body could hold
+        .setHttp2ClearTextEnabled(false)
         .setCompressionSupported(true))
-        .invalidRequestHandler(HttpVerticle::invalidRequest);
+        .invalidRequestHandler(HttpVerticle::invalidRequest)
+        .connectionHandler(conn -> connections.admit(conn, config.http().maxConnections(),
+            config.http().maxConnectionsPerClient()));
     // key files are read once here, off the event loop; the contract through the async file system
     return vertx.executeBlocking(() -> config.security().enabled() ? JwtSecurity.create(vertx, config.security()) : null)
         .compose(jwt -> {

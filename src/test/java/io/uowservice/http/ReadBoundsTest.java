@@ -19,14 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
-@DisplayName("Reads are bounded: a page of entities stops at a byte budget, its cursor goes on")
+@DisplayName("Reads and connections are bounded: pages stop at a byte budget, connections at a count")
 class ReadBoundsTest {
 
   private static ServiceHarness service;
 
   @BeforeAll
   static void start(Vertx vertx) {
-    service = ServiceHarness.start(vertx, Map.of());
+    service = ServiceHarness.start(vertx, Map.of("UOW_HTTP__MAX_CONNECTIONS_PER_CLIENT", "6"));
   }
 
   @AfterAll
@@ -62,5 +62,29 @@ class ReadBoundsTest {
       next = page.getString("next");
     }
     assertThat(seen).as("the cursor reaches every entity").hasSize(8);
+  }
+
+  @Test
+  void pastItsLimitAClientsNewConnectionsAreClosedBeforeTheySendAnything(io.vertx.core.Vertx vertx) {
+    java.util.List<io.vertx.core.net.NetSocket> open = new java.util.ArrayList<>();
+    int closed = 0;
+    try {
+      for (int i = 0; i < 10; i++) {
+        io.vertx.core.net.NetSocket socket = ServiceHarness.await(vertx.createNetClient()
+            .connect(service.config().http().port(), "127.0.0.1"));
+        io.vertx.core.Promise<Boolean> wasClosed = io.vertx.core.Promise.promise();
+        socket.closeHandler(v -> wasClosed.tryComplete(true));
+        vertx.setTimer(300, t -> wasClosed.tryComplete(false));
+        if (ServiceHarness.await(wasClosed.future())) {
+          closed++;
+        } else {
+          open.add(socket);
+        }
+      }
+    } finally {
+      open.forEach(io.vertx.core.net.NetSocket::close);
+    }
+    assertThat(open).as("silent connections held from one client").hasSizeLessThanOrEqualTo(6);
+    assertThat(closed).isGreaterThanOrEqualTo(4);
   }
 }
