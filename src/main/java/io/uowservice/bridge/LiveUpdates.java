@@ -68,6 +68,7 @@ public final class LiveUpdates {
   // SockJS sockets are known only through bridge events; concurrent because the HTTP transports of a
   // session may be served by other instances' event loops
   private final Map<SockJSSocket, SendQueue> sockJsQueues = new ConcurrentHashMap<>();
+  private final Map<SockJSSocket, String> sockJsSubjects = new ConcurrentHashMap<>();
 
   /** One WebSocket client; {@code types} null = every event. */
   private record Client(ServerWebSocket ws, Set<String> types, SendQueue queue, String subject) {
@@ -253,13 +254,17 @@ public final class LiveUpdates {
   private void onBridgeEvent(BridgeEvent event) {
     switch (event.type()) {
       case SOCKET_CREATED -> {
-        // SockJS sessions count against the node's cap (their subject is not known here)
-        if (stats.admit(null, limits.maxClients(), limits.maxClientsPerSubject()) != LiveUpdateStats.Admission.ADMITTED) {
-          LOG.info("refusing a SockJS session: this node serves its limit of {} live-update clients",
-              limits.maxClients());
+        // SockJS sessions count like /ws clients: against the node and against their subject
+        String subject = sockJsSubject(event.socket());
+        LiveUpdateStats.Admission admission = stats.admit(subject, limits.maxClients(), limits.maxClientsPerSubject());
+        if (admission != LiveUpdateStats.Admission.ADMITTED) {
+          LOG.info("refusing a SockJS session: {}", admission == LiveUpdateStats.Admission.NODE_FULL
+              ? "this node serves its limit of " + limits.maxClients() + " live-update clients"
+              : "its subject has " + limits.maxClientsPerSubject() + " live-update clients");
           event.complete(false);
           return;
         }
+        sockJsSubjects.put(event.socket(), subject);
         sockJsQueues.put(event.socket(), new SendQueue(maxQueuedBytes, stats.queuedBytes,
             limits.maxTotalQueuedBytes()));
         stats.sockJsClients.increment();
@@ -267,7 +272,7 @@ public final class LiveUpdates {
       case SOCKET_CLOSED -> {
         if (sockJsQueues.remove(event.socket()) != null) {
           stats.sockJsClients.decrement();
-          stats.leave(null);
+          stats.leave(sockJsSubjects.remove(event.socket()));
         }
       }
       case RECEIVE -> {
@@ -296,6 +301,13 @@ public final class LiveUpdates {
       // the socket is closing: what its subscriptions still bring is dropped
       case DROPPED -> stats.framesDropped.increment();
     }
+  }
+
+  /** The subject the session's first request was authorised as ("anonymous" without security). */
+  private static String sockJsSubject(SockJSSocket socket) {
+    RoutingContext ctx = socket.routingContext();
+    Object subject = ctx == null ? null : ctx.get(SecurityAudit.SUBJECT);
+    return subject instanceof String s ? s : "anonymous";
   }
 
   // ---- shared ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-@DisplayName("Live updates: a bounded number of clients per subject and per node")
+@DisplayName("Live updates: a bounded number of clients per subject and per node, /ws and SockJS alike")
 class LiveClientLimitsTest {
 
   @RegisterExtension
@@ -24,24 +24,6 @@ class LiveClientLimitsTest {
     return ((UpgradeRejectedException) failure).getStatus();
   }
 
-  @Test
-  void pastItsLimitASubjectGets429AndPastTheNodesLimitEveryoneGets503() throws InterruptedException {
-    try (LiveClient first = live.connect("/ws"); LiveClient second = live.connect("/ws")) {
-      assertThat(refusal("/ws")).as("a third /ws client of the same subject").isEqualTo(429);
-
-      try (LiveClient sockJs = LiveClient.sockJs(live.vertx(), live.service())) {
-        awaitSockJsClients(1); // the session opens on the bridge a moment after its WebSocket
-        LiveClient.sockJs(live.vertx(), live.service()).close(); // refused by the bridge: closed at once
-        Thread.sleep(200);
-        assertThat(sockJsClients()).as("the node's cap counts SockJS sessions too").isEqualTo(1);
-      }
-    }
-    Thread.sleep(200); // the server sees the closes
-    try (LiveClient again = live.connect("/ws")) {
-      assertThat(again).as("places are given back when clients leave").isNotNull();
-    }
-  }
-
   private static long sockJsClients() {
     return live.service().get("/api/v1/stats").json().getJsonObject("live_updates").getLong("sockjs_clients");
   }
@@ -49,6 +31,27 @@ class LiveClientLimitsTest {
   private static void awaitSockJsClients(long n) throws InterruptedException {
     for (int i = 0; i < 50 && sockJsClients() != n; i++) {
       Thread.sleep(100);
+    }
+    assertThat(sockJsClients()).isEqualTo(n);
+  }
+
+  @Test
+  void aSubjectHoldsAtMostItsLimitOfLiveClientsOverWebSocketAndSockJsTogether() throws InterruptedException {
+    try (LiveClient first = live.connect("/ws"); LiveClient second = live.connect("/ws")) {
+      assertThat(refusal("/ws")).as("a third /ws client of the same subject").isEqualTo(429);
+      LiveClient.sockJs(live.vertx(), live.service()).close(); // refused by the bridge: its subject is full
+      Thread.sleep(200);
+      assertThat(sockJsClients()).isZero();
+    }
+    Thread.sleep(200); // the server sees the closes
+    try (LiveClient a = LiveClient.sockJs(live.vertx(), live.service());
+        LiveClient b = LiveClient.sockJs(live.vertx(), live.service())) {
+      awaitSockJsClients(2);
+      assertThat(refusal("/ws")).as("SockJS sessions count against the subject too").isEqualTo(429);
+    }
+    Thread.sleep(200);
+    try (LiveClient again = live.connect("/ws")) {
+      assertThat(again).as("places are given back when clients leave").isNotNull();
     }
   }
 }
