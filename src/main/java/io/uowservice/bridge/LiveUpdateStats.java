@@ -21,8 +21,7 @@ final class LiveUpdateStats implements Shareable {
   final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
   /** Live clients of this node: the one count the connection cap is checked against. */
   final java.util.concurrent.atomic.AtomicInteger connected = new java.util.concurrent.atomic.AtomicInteger();
-  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> bySubject =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final io.uowservice.limits.CountsPerKey bySubject = new io.uowservice.limits.CountsPerKey();
 
   /** Takes a place for one more client, unless the node or {@code subject} (null: not counted) is full. */
   Admission admit(String subject, int maxClients, int maxPerSubject) {
@@ -30,21 +29,9 @@ final class LiveUpdateStats implements Shareable {
       connected.decrementAndGet();
       return Admission.NODE_FULL;
     }
-    if (subject != null) {
-      boolean[] admitted = {false};
-      // check and count in one atomic step of the map, so a concurrent leave cannot orphan the counter
-      bySubject.compute(subject, (s, count) -> {
-        var c = count == null ? new java.util.concurrent.atomic.AtomicInteger() : count;
-        if (c.get() < maxPerSubject) {
-          c.incrementAndGet();
-          admitted[0] = true;
-        }
-        return c.get() == 0 ? null : c;
-      });
-      if (!admitted[0]) {
-        connected.decrementAndGet();
-        return Admission.SUBJECT_FULL;
-      }
+    if (subject != null && !bySubject.tryAdd(subject, maxPerSubject)) {
+      connected.decrementAndGet();
+      return Admission.SUBJECT_FULL;
     }
     return Admission.ADMITTED;
   }
@@ -52,7 +39,7 @@ final class LiveUpdateStats implements Shareable {
   void leave(String subject) {
     connected.decrementAndGet();
     if (subject != null) {
-      bySubject.computeIfPresent(subject, (s, count) -> count.decrementAndGet() <= 0 ? null : count);
+      bySubject.remove(subject);
     }
   }
 

@@ -29,6 +29,8 @@ public final class Messages {
   public static final String TO_SAVEPOINT = "to_savepoint";
   /** The Idempotency-Key header's value, and a hash of the request it came with. */
   public static final String IDEMPOTENCY_KEY = "idempotency_key";
+  /** What an Idempotency-Key may be, over HTTP and Kafka alike: 1-255 printable ASCII characters. */
+  public static final java.util.regex.Pattern IDEMPOTENCY_KEY_FORMAT = java.util.regex.Pattern.compile("[\\x21-\\x7E]{1,255}");
   public static final String REQUEST_HASH = "request_hash";
 
   private Messages() {

@@ -52,7 +52,6 @@ public final class CommandConsumerVerticle extends VerticleBase {
   private static final Duration POLL = Duration.ofMillis(500);
   private static final int POLL_RECORDS = 20;
   private static final int MAX_ATTEMPTS = 5;
-  private static final java.util.regex.Pattern VALID_KEY = java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,255}");
   /** position → attempts of commands that failed without an outcome (only those: at most one per partition). */
   private final Map<String, Integer> attempts = new HashMap<>();
 
@@ -165,7 +164,7 @@ public final class CommandConsumerVerticle extends VerticleBase {
     String idempotencyKey = key;
     Future<Result> result;
     JsonObject payload = parse(record.value());
-    if (!VALID_KEY.matcher(idempotencyKey).matches()) {
+    if (!Messages.IDEMPOTENCY_KEY_FORMAT.matcher(idempotencyKey).matches()) {
       // the same rule as the HTTP header: a client mistake, answered once, not a failure to retry
       result = Future.succeededFuture(Result.of(Problem.badRequest(IDEMPOTENCY_KEY
           + " must be 1-255 printable ASCII characters")));

@@ -3,6 +3,7 @@ package io.uowservice.events;
 import io.uowservice.bus.Addresses;
 import io.uowservice.config.AppConfig;
 import io.uowservice.repository.Database;
+import io.uowservice.repository.Purges;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -381,33 +382,18 @@ public final class OutboxRelayVerticle extends VerticleBase {
     if (stopped || backingOff) {
       return;
     }
-    purgeChunk(0).onSuccess(n -> {
+    purgeSent().onSuccess(n -> {
       if (n > 0) {
         LOG.debug("outbox relay {} purged {} sent row(s)", relayId, n);
       }
     }).onFailure(err -> LOG.warn("outbox purge failed: {}", err.toString()));
   }
 
-  private Future<Long> purgeChunk(long deletedSoFar) {
-    io.vertx.core.Promise<Long> done = io.vertx.core.Promise.promise();
-    purgeStep(deletedSoFar, done);
-    return done.future();
+  private Future<Long> purgeSent() {
+    long retentionMicros = settings.outboxRetention().toNanos() / 1000;
+    return Purges.untilDrained(vertx, () -> pool.preparedQuery("DELETE FROM outbox WHERE sent_at IS NOT NULL "
+            + "AND sent_at < DATE_SUB(UTC_TIMESTAMP(6), INTERVAL ? MICROSECOND) LIMIT " + PURGE_CHUNK)
+        .execute(Tuple.of(retentionMicros)).map(rows -> rows.rowCount()), PURGE_CHUNK, () -> stopped);
   }
 
-  /** One chunk, the next started from this one's callback (no nested futures: any backlog, a flat stack). */
-  private void purgeStep(long deletedSoFar, io.vertx.core.Promise<Long> done) {
-    long retentionMicros = settings.outboxRetention().toNanos() / 1000;
-    pool.preparedQuery("DELETE FROM outbox WHERE sent_at IS NOT NULL "
-            + "AND sent_at < DATE_SUB(UTC_TIMESTAMP(6), INTERVAL ? MICROSECOND) LIMIT " + PURGE_CHUNK)
-        .execute(Tuple.of(retentionMicros))
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            done.fail(ar.cause());
-          } else if (ar.result().rowCount() == PURGE_CHUNK && !stopped) {
-            vertx.runOnContext(v -> purgeStep(deletedSoFar + PURGE_CHUNK, done));
-          } else {
-            done.complete(deletedSoFar + ar.result().rowCount());
-          }
-        });
-  }
 }

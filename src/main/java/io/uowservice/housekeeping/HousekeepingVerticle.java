@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.uowservice.events.Outbox;
 import io.uowservice.repository.Database;
 import io.uowservice.repository.IdempotencyStore;
+import io.uowservice.repository.Purges;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -70,10 +71,10 @@ public final class HousekeepingVerticle extends VerticleBase {
       return; // a long pass is still draining: the next tick picks up after it
     }
     running = true;
-    drain("expired idempotency record", () -> IdempotencyStore.purge(pool, Instant.now()), IdempotencyStore.PURGE_CHUNK, 0)
+    drain("expired idempotency record", () -> IdempotencyStore.purge(pool, Instant.now()), IdempotencyStore.PURGE_CHUNK)
         .compose(v -> config.messageQueue().enabled() ? Future.succeededFuture()
             : drain("unpublished outbox row", () -> Outbox.purgeOlderThan(pool,
-                Instant.now().minus(config.messageQueue().outboxRetention())), Outbox.PURGE_CHUNK, 0))
+                Instant.now().minus(config.messageQueue().outboxRetention())), Outbox.PURGE_CHUNK))
         .compose(v -> Outbox.countDeadLetters(pool).map(n -> {
           Telemetry.outboxDeadLetters(n);
           return null;
@@ -82,31 +83,12 @@ public final class HousekeepingVerticle extends VerticleBase {
         .onComplete(ar -> running = false);
   }
 
-  /**
-   * Runs {@code chunk} until it deletes fewer than a full chunk. Each chunk is started from the
-   * previous one's callback, never by composing futures, so a backlog of millions of rows does not
-   * nest millions of completions (which overflows the stack).
-   */
-  private Future<Void> drain(String what, Supplier<Future<Integer>> chunk, int chunkSize, long deletedSoFar) {
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    drainStep(what, chunk, chunkSize, deletedSoFar, done);
-    return done.future();
-  }
-
-  private void drainStep(String what, Supplier<Future<Integer>> chunk, int chunkSize, long deletedSoFar,
-      io.vertx.core.Promise<Void> done) {
-    chunk.get().onComplete(ar -> {
-      if (ar.failed()) {
-        done.fail(ar.cause());
-      } else if (ar.result() == chunkSize && !stopped) {
-        // the next chunk from a fresh stack, whether the driver answered synchronously or not
-        vertx.runOnContext(v -> drainStep(what, chunk, chunkSize, deletedSoFar + ar.result(), done));
-      } else {
-        if (deletedSoFar + ar.result() > 0) {
-          LOG.debug("housekeeping deleted {} {}(s)", deletedSoFar + ar.result(), what);
-        }
-        done.complete();
+  private Future<Void> drain(String what, Supplier<Future<Integer>> chunk, int chunkSize) {
+    return Purges.untilDrained(vertx, chunk, chunkSize, () -> stopped).map(n -> {
+      if (n > 0) {
+        LOG.debug("housekeeping deleted {} {}(s)", n, what);
       }
+      return null;
     });
   }
 

@@ -1,9 +1,9 @@
 package io.uowservice.http;
 
+import io.uowservice.limits.CountsPerKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.shareddata.Shareable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ConnectionLimits implements Shareable {
 
   private final AtomicInteger open = new AtomicInteger();
-  private final ConcurrentHashMap<String, AtomicInteger> byClient = new ConcurrentHashMap<>();
+  private final CountsPerKey byClient = new CountsPerKey();
 
   static ConnectionLimits of(Vertx vertx) {
     var map = vertx.sharedData().<String, ConnectionLimits>getLocalMap("uow.http.connections");
@@ -27,25 +27,15 @@ final class ConnectionLimits implements Shareable {
   void admit(HttpConnection conn, int max, int maxPerClient) {
     String client = conn.remoteAddress() == null || conn.remoteAddress().host() == null ? "unknown"
         : conn.remoteAddress().host();
-    boolean[] admitted = {false};
-    if (open.incrementAndGet() <= max) {
-      byClient.compute(client, (k, count) -> {
-        AtomicInteger c = count == null ? new AtomicInteger() : count;
-        if (c.get() < maxPerClient) {
-          c.incrementAndGet();
-          admitted[0] = true;
-        }
-        return c.get() == 0 ? null : c;
-      });
-    }
-    if (!admitted[0]) {
+    boolean admitted = open.incrementAndGet() <= max && byClient.tryAdd(client, maxPerClient);
+    if (!admitted) {
       open.decrementAndGet();
       conn.close();
       return;
     }
     conn.closeHandler(v -> {
       open.decrementAndGet();
-      byClient.computeIfPresent(client, (k, c) -> c.decrementAndGet() <= 0 ? null : c);
+      byClient.remove(client);
     });
   }
 

@@ -61,7 +61,6 @@ public final class HttpVerticle extends VerticleBase {
   private static final Pattern UNIT_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
   private static final String UNIT_HEADER = "X-Unit-Of-Work-Id";
   private static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
-  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("^[\\x21-\\x7E]{1,255}$");
   private static final int MAX_PAGE = 1000;
   private static final Function<JsonObject, Object> AS_IS = reply -> reply;
 
@@ -369,7 +368,7 @@ public final class HttpVerticle extends VerticleBase {
     if (key == null) {
       return true;
     }
-    if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
+    if (!Messages.IDEMPOTENCY_KEY_FORMAT.matcher(key).matches()) {
       problem(ctx, Problem.badRequest(IDEMPOTENCY_HEADER + " must be 1-255 printable ASCII characters"));
       return false;
     }

@@ -1,9 +1,8 @@
 package io.uowservice.uow;
 
+import io.uowservice.limits.CountsPerKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Shareable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,7 +15,7 @@ final class NodeBudget implements Shareable {
   private static final String KEY = "uow.node-budget";
 
   private final AtomicLong bytes = new AtomicLong();
-  private final ConcurrentHashMap<String, AtomicInteger> unitsBySubject = new ConcurrentHashMap<>();
+  private final CountsPerKey unitsBySubject = new CountsPerKey();
 
   static NodeBudget of(Vertx vertx) {
     var map = vertx.sharedData().<String, NodeBudget>getLocalMap(KEY);
@@ -37,20 +36,10 @@ final class NodeBudget implements Shareable {
 
   /** Counts one more open unit for {@code subject}, unless it already has {@code max}. */
   boolean openUnit(String subject, int max) {
-    boolean[] opened = {false};
-    // check and count in one atomic step of the map, so a concurrent close cannot orphan the counter
-    unitsBySubject.compute(subject, (s, count) -> {
-      AtomicInteger c = count == null ? new AtomicInteger() : count;
-      if (c.get() < max) {
-        c.incrementAndGet();
-        opened[0] = true;
-      }
-      return c.get() == 0 ? null : c;
-    });
-    return opened[0];
+    return unitsBySubject.tryAdd(subject, max);
   }
 
   void closeUnit(String subject) {
-    unitsBySubject.computeIfPresent(subject, (s, count) -> count.decrementAndGet() <= 0 ? null : count);
+    unitsBySubject.remove(subject);
   }
 }

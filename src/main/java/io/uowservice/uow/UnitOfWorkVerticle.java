@@ -477,8 +477,8 @@ public final class UnitOfWorkVerticle extends VerticleBase {
         unit.abortCommit();
         stats.failedCommits++;
         noteCommit(unit, new JsonObject().put("status", "failed").put("at", EntityJson.time(Instant.now()))
-            .put("resolved", true).put("problem", Problem.of(503, "unavailable", "Service unavailable",
-                "the commit did not land (its answer was lost); nothing was written, retry it").toJson()));
+            .put("resolved", true).put("problem", Problem.from(new UowException.Unavailable(
+                "the commit did not land (its answer was lost); nothing was written, retry it")).toJson()));
       } else if (attempt + 1 < RESOLVE_ATTEMPTS) {
         resolveLater(unit, eventId, body, events, attempt + 1);
       } else {
