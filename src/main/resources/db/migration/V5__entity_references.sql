@@ -2,7 +2,7 @@
 -- a delete can find who still points at an entity, and the database refuses a dangling one even
 -- against a race: the target must stay in entity_ids while a row names it. A referrer's rows go
 -- with it (ON DELETE CASCADE). Built-in types keep their own foreign keys.
-CREATE TABLE entity_references (
+CREATE TABLE IF NOT EXISTS entity_references (
   from_id    VARCHAR(64) NOT NULL,
   field      VARCHAR(64) NOT NULL,
   from_type  VARCHAR(64) NOT NULL,
@@ -14,6 +14,7 @@ CREATE TABLE entity_references (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Links of entities stored before this migration; one already dangling is not recorded (it cannot be).
+-- Both statements may run again (a start-up killed between them re-applies the file).
 INSERT IGNORE INTO entity_references (from_id, field, from_type, target_id)
 SELECT c.id, r.field, c.entity_type, target.id
 FROM entity_types t,
