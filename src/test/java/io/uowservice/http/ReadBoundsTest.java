@@ -65,26 +65,24 @@ class ReadBoundsTest {
   }
 
   @Test
-  void pastItsLimitAClientsNewConnectionsAreClosedBeforeTheySendAnything(io.vertx.core.Vertx vertx) {
-    java.util.List<io.vertx.core.net.NetSocket> open = new java.util.ArrayList<>();
-    int closed = 0;
+  void pastItsLimitAClientsNewConnectionsAreClosedBeforeTheySendAnything(io.vertx.core.Vertx vertx)
+      throws InterruptedException {
+    java.util.List<io.vertx.core.net.NetSocket> sockets = new java.util.ArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+    int closedByTheService;
     try {
       for (int i = 0; i < 10; i++) {
         io.vertx.core.net.NetSocket socket = ServiceHarness.await(vertx.createNetClient()
             .connect(service.config().http().port(), "127.0.0.1"));
-        io.vertx.core.Promise<Boolean> wasClosed = io.vertx.core.Promise.promise();
-        socket.closeHandler(v -> wasClosed.tryComplete(true));
-        vertx.setTimer(300, t -> wasClosed.tryComplete(false));
-        if (ServiceHarness.await(wasClosed.future())) {
-          closed++;
-        } else {
-          open.add(socket);
-        }
+        socket.closeHandler(v -> closed.incrementAndGet());
+        sockets.add(socket);
       }
+      Thread.sleep(1500); // the service closes the ones past the limit at once; a busy machine may take a while
+      closedByTheService = closed.get();
     } finally {
-      open.forEach(io.vertx.core.net.NetSocket::close);
+      sockets.forEach(io.vertx.core.net.NetSocket::close);
     }
-    assertThat(open).as("silent connections held from one client").hasSizeLessThanOrEqualTo(6);
-    assertThat(closed).isGreaterThanOrEqualTo(4);
+    assertThat(10 - closedByTheService).as("silent connections held from one client").isLessThanOrEqualTo(6);
+    assertThat(closedByTheService).isGreaterThanOrEqualTo(4);
   }
 }
