@@ -23,7 +23,8 @@ class LargeAndDeepValuesTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    service = ServiceHarness.start(vertx);
+    // the unit must be able to hold more than one packet: the embedded server allows 64 MiB packets
+    service = ServiceHarness.start(vertx, java.util.Map.of("UOW_UNIT_OF_WORK__MAX_UNIT_BYTES", "402653184"));
   }
 
   @AfterAll
