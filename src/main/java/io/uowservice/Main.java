@@ -3,7 +3,7 @@ package io.uowservice;
 import io.uowservice.config.AppConfig;
 import io.uowservice.config.ConfigException;
 import io.uowservice.config.ConfigLoader;
-import io.uowservice.repository.EmbeddedMariaDb;
+import io.uowservice.embedded.EmbeddedMariaDb;
 import io.uowservice.metrics.Telemetry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

@@ -1,6 +1,7 @@
 package io.uowservice.bridge;
 
 import io.uowservice.bus.Addresses;
+import io.uowservice.bus.ServiceBinder;
 import io.uowservice.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -32,8 +33,7 @@ public final class BridgeVerticle extends VerticleBase {
     stats = LiveUpdateStats.of(vertx);
     return Future.all(
         vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, this::forward).completion(),
-        vertx.eventBus().<JsonObject>consumer(Addresses.LIVE_STATS, m -> m.reply(stats.toJson(maxQueuedBytes)))
-            .completion());
+        ServiceBinder.liveStats(vertx, () -> stats.toJson(maxQueuedBytes)));
   }
 
   private void forward(Message<JsonObject> event) {

@@ -1,7 +1,8 @@
 package io.uowservice.bridge;
 
 import io.uowservice.bus.Addresses;
-import io.uowservice.bus.Problem;
+import io.uowservice.api.Problem;
+import io.uowservice.web.Responses;
 import io.uowservice.security.SecurityAudit;
 import io.uowservice.config.AppConfig;
 import io.uowservice.events.DomainEvents;
@@ -12,7 +13,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -130,13 +130,13 @@ public final class LiveUpdates {
       types = types(ctx.queryParam("types"));
     } catch (IllegalArgumentException e) {
       // refused before the upgrade: a typo would otherwise look like a quiet stream
-      problem(ctx, Problem.badRequest(e.getMessage()));
+      Responses.problem(ctx, Problem.badRequest(e.getMessage()));
       return;
     }
     String upgrade = ctx.request().getHeader(HttpHeaders.UPGRADE);
     if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
       ctx.response().putHeader(HttpHeaders.UPGRADE, "websocket");
-      problem(ctx, Problem.of(426, "upgrade-required", "Upgrade required",
+      Responses.problem(ctx, Problem.of(426, "upgrade-required", "Upgrade required",
           WS_PATH + " is a WebSocket endpoint: connect with a WebSocket client"));
       return;
     }
@@ -145,13 +145,13 @@ public final class LiveUpdates {
     switch (stats.admit(who, limits.maxClients(), limits.maxClientsPerSubject())) {
       case NODE_FULL -> {
         ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
-        problem(ctx, Problem.of(503, "unavailable", "Service unavailable", "this node serves its limit of "
+        Responses.problem(ctx, Problem.of(503, "unavailable", "Service unavailable", "this node serves its limit of "
             + limits.maxClients() + " live-update clients (live_updates.max_clients); retry later"));
         return;
       }
       case SUBJECT_FULL -> {
         ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
-        problem(ctx, Problem.of(429, "too-many-clients", "Too many live-update clients", "a subject may have "
+        Responses.problem(ctx, Problem.of(429, "too-many-clients", "Too many live-update clients", "a subject may have "
             + limits.maxClientsPerSubject() + " live-update clients on a node (live_updates.max_clients_per_subject)"));
         return;
       }
@@ -322,12 +322,5 @@ public final class LiveUpdates {
 
   private String tooSlowReason() {
     return "too slow: more than " + maxQueuedBytes + " bytes of events unsent";
-  }
-
-  private static void problem(RoutingContext ctx, Problem problem) {
-    JsonObject body = problem.toJson().put("instance", ctx.request().path());
-    ctx.response().setStatusCode(problem.status())
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
-        .end(body.toBuffer());
   }
 }

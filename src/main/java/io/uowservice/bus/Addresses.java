@@ -1,16 +1,15 @@
 package io.uowservice.bus;
 
+import io.uowservice.domain.BuiltInTypes;
+
 /**
- * Every event-bus address of the service, and the routing of units to their owning actor.
+ * Every event-bus address of the service, and which actor or repository owns what.
  *
  * <p>Units of work are spread over {@code shards} UnitOfWork actors by a hash of the unit id; a
  * caller's default unit lives on the shard of the caller's subject (its id is chosen so that both
- * routes agree). In a cluster the same function picks the owning node's actor.
+ * routes agree). {@link ServiceClient} is the only caller of the routing functions.
  */
 public final class Addresses {
-
-  /** Header carrying the action a message asks for. */
-  public static final String ACTION = "action";
 
   /** Runtime entity types: register, list, describe; locate an entity id; database ping. */
   public static final String TYPES = "uow.types";
@@ -49,6 +48,7 @@ public final class Addresses {
     return UNITS_PREFIX + shard;
   }
 
+  /** The shard of a routing key: a unit id, a subject (its default unit), a subject and key. */
   public static int shardOf(String key, int shards) {
     return Math.floorMod(key.hashCode() * 0x9E3779B9, shards);
   }
@@ -58,58 +58,8 @@ public final class Addresses {
     return REPOSITORY_PREFIX + repositoryType;
   }
 
-  /** Actions understood by the UnitOfWork actors ({@link #unitShard}). */
-  public static final class UnitActions {
-    public static final String CREATE = "create";
-    public static final String SUMMARY = "summary";
-    public static final String DISCARD = "discard";
-    public static final String REGISTER = "register";
-    public static final String ENTITIES = "entities";
-    public static final String CLEAR = "clear";
-    public static final String COMMIT = "commit";
-    public static final String ROLLBACK = "rollback";
-    public static final String STATS = "stats";
-    public static final String SAVEPOINT = "savepoint";
-    public static final String SAVEPOINTS = "savepoints";
-    public static final String TRANSACT = "transact";
-
-    private UnitActions() {
-    }
-  }
-
-  /** Actions understood by repository verticles ({@link #repository}). */
-  public static final class RepositoryActions {
-    public static final String GET = "get";
-    /** {@code {type, ids}} → {@code {items}}: the stored entities among the ids (one query per chunk). */
-    public static final String GET_MANY = "get_many";
-    public static final String EXISTS = "exists";
-    public static final String LIST = "list";
-    public static final String COUNT = "count";
-
-    private RepositoryActions() {
-    }
-  }
-
-  /** Actions understood at {@link #TYPES}. */
-  public static final class OutboxActions {
-    public static final String DEAD_LETTERS = "dead_letters";
-    public static final String RETRY = "retry";
-    public static final String COUNT_DEAD = "count_dead";
-
-    private OutboxActions() {
-    }
-  }
-
-  public static final class TypeActions {
-    public static final String REGISTER = "register";
-    public static final String LIST = "list";
-    public static final String DESCRIBE = "describe";
-    public static final String LOCATE = "locate";
-    /** {@code {ids}} → {@code {types: {id: type}}} for the ids that exist. */
-    public static final String LOCATE_MANY = "locate_many";
-    public static final String PING = "ping";
-
-    private TypeActions() {
-    }
+  /** The repository verticle in charge of a type: its own for a built-in, the custom one for the rest. */
+  public static String repositoryOf(String type) {
+    return BuiltInTypes.REFERENCE_ORDER.contains(type) ? type : BuiltInTypes.CUSTOM;
   }
 }

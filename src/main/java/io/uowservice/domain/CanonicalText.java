@@ -13,6 +13,31 @@ public final class CanonicalText {
   private CanonicalText() {
   }
 
+  /**
+   * A unit's content as one text: every entry's set, expected version, temp id and entity, by id.
+   * Two units with the same fingerprint would commit the same writes; an Idempotency-Key is bound to
+   * it so a key is never replayed for other content.
+   */
+  public static String fingerprint(java.util.Collection<Tracked> entries) {
+    Map<String, Object> byId = new TreeMap<>();
+    for (Tracked t : entries) {
+      Entity e = t.entity();
+      Map<String, Object> entry = new java.util.LinkedHashMap<>();
+      entry.put("state", t.state().wireName());
+      entry.put("expected_version", t.expectedVersion());
+      entry.put("lid", t.lid());
+      entry.put("type", e.type());
+      entry.put("name", e.name());
+      entry.put("description", e.description());
+      entry.put("metadata", e.metadata());
+      entry.put("active", e.active());
+      entry.put("version", e.version());
+      entry.put("attributes", e.attributes());
+      byId.put(t.id(), entry);
+    }
+    return of(byId);
+  }
+
   public static String of(Object value) {
     StringBuilder out = new StringBuilder();
     append(out, value);

@@ -16,4 +16,14 @@ public enum EntityState {
     }
     throw new IllegalArgumentException("unknown entity state: " + value);
   }
+
+  /** How many of {@code entries} sit in each set (every set present, zero or more). */
+  public static java.util.Map<EntityState, Integer> countsOf(java.util.Collection<Tracked> entries) {
+    java.util.Map<EntityState, Integer> counts = new java.util.EnumMap<>(EntityState.class);
+    for (EntityState s : values()) {
+      counts.put(s, 0);
+    }
+    entries.forEach(t -> counts.merge(t.state(), 1, Integer::sum));
+    return counts;
+  }
 }

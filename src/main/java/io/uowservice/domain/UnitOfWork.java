@@ -3,7 +3,6 @@ package io.uowservice.domain;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,19 +23,6 @@ public final class UnitOfWork {
 
   public enum Status { OPEN, COMMITTING }
 
-  /** Heap an entity copy costs beyond its characters (see {@link #weigh}). */
-  public static final int ENTRY_OVERHEAD = 1024;
-  /** Heap one entry of a savepoint's map costs. */
-  static final int SAVEPOINT_ENTRY_COST = 64;
-
-  /** A named snapshot of the unit's sets; rolling back to it restores them exactly. */
-  public record Savepoint(String name, Instant createdAt, Map<String, Tracked> entries) {
-
-    public Map<EntityState, Integer> counts() {
-      return UnitOfWork.countsOf(entries.values());
-    }
-  }
-
   /** What a registration left in the unit; {@code tracked} is absent when the entity left the unit. */
   public record Registration(Optional<Tracked> tracked, Entity entity, EntityState state) {
   }
@@ -47,17 +33,8 @@ public final class UnitOfWork {
   private final UnitLimits limits;
   private final LinkedHashMap<String, Tracked> identityMap = new LinkedHashMap<>();
   private final Map<String, String> idsByLid = new HashMap<>();
-  private final List<Savepoint> savepoints = new ArrayList<>();
-  /** id → the size counted for its copy; {@code bytes} is their sum. */
-  private final Map<String, Long> sizes = new HashMap<>();
-  /** Each savepoint's sizes, so rolling back to it costs no re-weighing. */
-  private final Map<String, Map<String, Long>> savepointSizes = new HashMap<>();
-  private long bytes;
-  /**
-   * Copies only savepoints may still hold (replaced or dropped since one was taken), and the
-   * savepoints' own maps: counted against the unit's budget like its live entries.
-   */
-  private long retained;
+  private final Savepoints savepoints;
+  private final UnitWeights weights;
   private Instant lastActivity;
   private Status status = Status.OPEN;
 
@@ -67,6 +44,8 @@ public final class UnitOfWork {
     this.createdAt = createdAt;
     this.lastActivity = createdAt;
     this.limits = limits;
+    this.weights = new UnitWeights(limits.maxUnitBytes());
+    this.savepoints = new Savepoints(limits.maxSavepoints());
   }
 
   public String id() {
@@ -119,20 +98,7 @@ public final class UnitOfWork {
    * its units for its node-wide budget.
    */
   public long bytes() {
-    return bytes + retained;
-  }
-
-  /**
-   * The weight {@link #bytes()} counts for one entity copy: its text, plus what a copy costs in
-   * heap beyond it (maps, records, the identity-map entry). Measured 2026-12-02: 3.6 MB entities
-   * take 1.05 heap bytes per character; 2,000 entities of ~230 characters take ~1,050 heap bytes
-   * each, hence {@value #ENTRY_OVERHEAD} per entity.
-   */
-  public static long weigh(Entity e) {
-    long n = ENTRY_OVERHEAD + e.id().length() + e.type().length();
-    n += e.name() == null ? 0 : e.name().length();
-    n += e.description() == null ? 0 : e.description().length();
-    return n + CanonicalText.of(e.metadata()).length() + CanonicalText.of(e.attributes()).length();
+    return weights.total();
   }
 
   public Registration registerNew(Entity entity, String lid) {
@@ -185,12 +151,7 @@ public final class UnitOfWork {
     switch (current.state()) {
       case NEW -> {
         identityMap.remove(entityId);
-        long size = sizes.getOrDefault(entityId, 0L);
-        bytes -= size;
-        if (!savepoints.isEmpty()) {
-          retained += size; // a savepoint may still hold it
-        }
-        sizes.remove(entityId);
+        weights.removed(entityId, !savepoints.isEmpty());
         if (current.lid() != null) {
           idsByLid.remove(current.lid());
         }
@@ -234,45 +195,16 @@ public final class UnitOfWork {
   }
 
   public Map<EntityState, Integer> counts() {
-    return countsOf(identityMap.values());
+    return EntityState.countsOf(identityMap.values());
   }
 
   public boolean isEmpty() {
     return identityMap.isEmpty();
   }
 
-  /**
-   * The unit's content as one deterministic text: every entry's set, expected version, temp id and
-   * entity, by id. Two units with the same fingerprint would commit the same writes; an
-   * Idempotency-Key is bound to it so a key is never replayed for other content.
-   */
+  /** The unit's content as one deterministic text ({@link CanonicalText#fingerprint}). */
   public String fingerprint() {
-    Map<String, Object> entries = new java.util.TreeMap<>();
-    for (Tracked t : identityMap.values()) {
-      Entity e = t.entity();
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("state", t.state().wireName());
-      entry.put("expected_version", t.expectedVersion());
-      entry.put("lid", t.lid());
-      entry.put("type", e.type());
-      entry.put("name", e.name());
-      entry.put("description", e.description());
-      entry.put("metadata", e.metadata());
-      entry.put("active", e.active());
-      entry.put("version", e.version());
-      entry.put("attributes", e.attributes());
-      entries.put(t.id(), entry);
-    }
-    return CanonicalText.of(entries);
-  }
-
-  static Map<EntityState, Integer> countsOf(java.util.Collection<Tracked> entries) {
-    Map<EntityState, Integer> counts = new EnumMap<>(EntityState.class);
-    for (EntityState s : EntityState.values()) {
-      counts.put(s, 0);
-    }
-    entries.forEach(t -> counts.merge(t.state(), 1, Integer::sum));
-    return counts;
+    return CanonicalText.fingerprint(identityMap.values());
   }
 
   /** Empties the unit (savepoints too) and says what it held. */
@@ -288,45 +220,23 @@ public final class UnitOfWork {
   /** Marks the unit's current sets; a savepoint of the same name is replaced (as in SQL). */
   public Savepoint savepoint(String name, Instant at) {
     ensureOpen();
-    boolean replaces = savepoints.stream().anyMatch(s -> s.name().equals(name));
-    if (!replaces && savepoints.size() >= limits.maxSavepoints()) {
-      throw new UowException.LimitExceeded("a unit of work holds at most " + limits.maxSavepoints() + " savepoints "
-          + "(unit_of_work.max_savepoints); roll back to one, or reuse a name");
-    }
-    long mapCost = (long) identityMap.size() * SAVEPOINT_ENTRY_COST;
-    if (bytes + retained + mapCost > limits.maxUnitBytes()) {
-      throw new UowException.LimitExceeded("a unit of work holds at most " + limits.maxUnitBytes() + " bytes "
-          + "(unit_of_work.max_unit_bytes), savepoints included: commit it first");
-    }
-    savepoints.removeIf(s -> s.name().equals(name));
-    Savepoint savepoint = new Savepoint(name, at, java.util.Collections.unmodifiableMap(snapshot()));
-    savepoints.add(savepoint);
-    savepointSizes.put(name, new HashMap<>(sizes));
-    retained += mapCost;
-    return savepoint;
+    savepoints.requireRoomFor(name);
+    weights.savepointTaken(name, identityMap.size());
+    return savepoints.add(name, at, snapshot());
   }
 
   public List<Savepoint> savepoints() {
-    return List.copyOf(savepoints);
+    return savepoints.all();
   }
 
   /** Restores the sets as they were at {@code name}; that savepoint stays, later ones are dropped. */
   public Savepoint rollbackTo(String name) {
     ensureOpen();
-    int index = -1;
-    for (int i = 0; i < savepoints.size(); i++) {
-      if (savepoints.get(i).name().equals(name)) {
-        index = i;
-      }
-    }
-    if (index < 0) {
+    Savepoint target = savepoints.rollBackTo(name, weights::savepointDropped);
+    if (target == null) {
       throw new UowException.NotFound("no savepoint '" + name + "' in unit of work " + id);
     }
-    Savepoint target = savepoints.get(index);
-    savepoints.subList(index + 1, savepoints.size()).forEach(later -> savepointSizes.remove(later.name()));
-    savepoints.subList(index + 1, savepoints.size()).clear();
-    Map<String, Long> targetSizes = savepointSizes.get(name);
-    restoreEntries(target.entries(), targetSizes);
+    restoreEntries(target.entries(), name);
     return target;
   }
 
@@ -359,18 +269,11 @@ public final class UnitOfWork {
     restoreEntries(snapshot, null);
   }
 
-  /** {@code knownSizes}: the entries' sizes when the snapshot was taken (null: weigh them again). */
-  private void restoreEntries(Map<String, Tracked> entries, Map<String, Long> knownSizes) {
+  /** {@code savepoint}: the one the entries come from (null: a snapshot, weighed again). */
+  private void restoreEntries(Map<String, Tracked> entries, String savepoint) {
     identityMap.clear();
     identityMap.putAll(entries);
-    sizes.clear();
-    bytes = 0;
-    entries.values().forEach(t -> {
-      Long known = knownSizes == null ? null : knownSizes.get(t.id());
-      long size = known != null ? known : weigh(t.entity());
-      sizes.put(t.id(), size);
-      bytes += size;
-    });
+    weights.restore(entries.values(), savepoint);
     idsByLid.clear();
     entries.values().forEach(t -> {
       if (t.lid() != null && t.state() == EntityState.NEW) {
@@ -381,10 +284,7 @@ public final class UnitOfWork {
 
   private void clearAll() {
     identityMap.clear();
-    sizes.clear();
-    savepointSizes.clear();
-    bytes = 0;
-    retained = 0;
+    weights.clear();
     idsByLid.clear();
     savepoints.clear();
   }
@@ -414,22 +314,10 @@ public final class UnitOfWork {
     return new Registration(Optional.of(tracked), tracked.entity(), tracked.state());
   }
 
-  /** Counts {@code tracked}'s weight in place of its id's previous one, or refuses it past the unit's budget. */
+  /** Counts {@code tracked}'s weight; with a savepoint taken, the copy it replaces may live on in it. */
   private void account(Tracked tracked) {
-    long size = weigh(tracked.entity());
-    Long previous = sizes.get(tracked.id());
-    // with a savepoint taken, the copy being replaced may live on in it
-    long kept = previous != null && !savepoints.isEmpty() && identityMap.get(tracked.id()) != null
-        && identityMap.get(tracked.id()).entity() != tracked.entity() ? previous : 0;
-    long next = bytes - (previous == null ? 0 : previous) + size;
-    if (next + retained + kept > limits.maxUnitBytes()) {
-      throw new UowException.LimitExceeded("a unit of work holds at most " + limits.maxUnitBytes() + " bytes of "
-          + "entities (unit_of_work.max_unit_bytes), savepoints included; this one would hold "
-          + (next + retained + kept) + ": commit it first");
-    }
-    sizes.put(tracked.id(), size);
-    bytes = next;
-    retained += kept;
+    Tracked current = identityMap.get(tracked.id());
+    weights.account(tracked, !savepoints.isEmpty() && current != null && current.entity() != tracked.entity());
   }
 
   private void ensureRoom() {

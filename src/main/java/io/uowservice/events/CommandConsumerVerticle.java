@@ -1,16 +1,14 @@
 package io.uowservice.events;
 
-import io.uowservice.bus.Addresses;
-import io.uowservice.bus.Addresses.UnitActions;
-import io.uowservice.bus.JsonShape;
-import io.uowservice.bus.Messages;
-import io.uowservice.bus.Problem;
-import io.uowservice.bus.Replies;
-import io.uowservice.bus.RequestHashes;
+import io.uowservice.bus.Idempotency;
+import io.uowservice.bus.ServiceClient;
+import io.uowservice.bus.UnitService;
+import io.uowservice.api.JsonShape;
+import io.uowservice.api.Problem;
+import io.uowservice.api.RequestHashes;
 import io.uowservice.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.uowservice.metrics.Telemetry;
@@ -23,9 +21,6 @@ import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -58,7 +53,7 @@ public final class CommandConsumerVerticle extends VerticleBase {
   private AppConfig config;
   private KafkaConsumer<String, String> consumer;
   private KafkaProducer<String, String> producer;
-  private DeliveryOptions requestOptions;
+  private UnitService units;
   private volatile boolean stopped;
   private long backoffMillis = 250;
 
@@ -66,23 +61,10 @@ public final class CommandConsumerVerticle extends VerticleBase {
   public Future<?> start() {
     config = AppConfig.from(config());
     AppConfig.MessageQueue mq = config.messageQueue();
-    requestOptions = new DeliveryOptions().setSendTimeout(config.units().commitReplyTimeout().toMillis())
-        .addHeader(Addresses.ACTION, UnitActions.TRANSACT);
-    Map<String, String> consumerConfig = new HashMap<>();
-    consumerConfig.put("bootstrap.servers", mq.bootstrapServers());
-    consumerConfig.put("group.id", mq.consumerGroup());
-    consumerConfig.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
-    consumerConfig.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
-    consumerConfig.put("enable.auto.commit", "false");
-    consumerConfig.put("auto.offset.reset", "earliest");
-    // a batch is run one command at a time, each bounded by the commit's reply timeout: the poll interval
-    // must outlast a whole batch, or a slow database would make the group rebalance and redeliver it
-    consumerConfig.put("max.poll.records", String.valueOf(POLL_RECORDS));
-    consumerConfig.put("max.poll.interval.ms", String.valueOf(Math.max(300_000,
-        POLL_RECORDS * config.units().commitReplyTimeout().toMillis() + 60_000)));
-    consumer = KafkaConsumer.create(vertx, consumerConfig);
-    Map<String, String> producerConfig = OutboxRelayVerticle.producerConfig(mq, "commands-" + UUID.randomUUID());
-    producer = KafkaProducer.create(vertx, producerConfig);
+    units = new ServiceClient(vertx, config.units().shards(), config.units().commitReplyTimeout()).units();
+    consumer = KafkaConsumer.create(vertx, KafkaSettings.consumer(mq, POLL_RECORDS,
+        config.units().commitReplyTimeout().toMillis()));
+    producer = KafkaProducer.create(vertx, KafkaSettings.producer(mq, "commands-" + UUID.randomUUID()));
     return consumer.subscribe(mq.commandsTopic()).onSuccess(v -> {
       LOG.info("consuming units of work from Kafka topic {} (results to {})", mq.commandsTopic(), mq.resultsTopic());
       pollLoop();
@@ -164,22 +146,16 @@ public final class CommandConsumerVerticle extends VerticleBase {
     String idempotencyKey = key;
     Future<Result> result;
     JsonObject payload = parse(record.value());
-    if (!Messages.IDEMPOTENCY_KEY_FORMAT.matcher(idempotencyKey).matches()) {
+    if (!Idempotency.isValidKey(idempotencyKey)) {
       // the same rule as the HTTP header: a client mistake, answered once, not a failure to retry
       result = Future.succeededFuture(Result.of(Problem.badRequest(IDEMPOTENCY_KEY
           + " must be 1-255 printable ASCII characters")));
     } else if (payload == null) {
       result = Future.succeededFuture(Result.of(Problem.badRequest("the command is not a JSON object")));
     } else {
-      JsonObject request = new JsonObject()
-          .put(Messages.SUBJECT, config.messageQueue().commandSubject())
-          .put(Messages.OPERATIONS, payload.getValue("operations"))
-          .put(Messages.IDEMPOTENCY_KEY, idempotencyKey)
-          .put(Messages.REQUEST_HASH, RequestHashes.transaction(payload));
-      String shard = Addresses.unitShard(Addresses.shardOf(config.messageQueue().commandSubject() + "\n"
-          + idempotencyKey, config.units().shards()));
-      result = Replies.outcomeUnknownOnTimeout(vertx.eventBus().<JsonObject>request(shard, request, requestOptions))
-          .map(reply -> new Result(200, reply.body(), "true".equals(reply.headers().get(Replies.REPLAYED))))
+      result = units.transact(config.messageQueue().commandSubject(), payload.getValue("operations"),
+              new Idempotency(idempotencyKey, RequestHashes.transaction(payload)))
+          .map(reply -> new Result(200, reply.body(), reply.replayed()))
           // an unknown outcome is not a result: the command runs again later under its key (a replay if it committed)
           .recover(err -> {
             Problem problem = Problem.from(err);
@@ -214,15 +190,9 @@ public final class CommandConsumerVerticle extends VerticleBase {
       if (r.replayed()) {
         out.addHeader(REPLAYED, "true");
       }
-      return producer.send(out).<Void>mapEmpty().recover(err -> neverPublishable(err)
+      return producer.send(out).<Void>mapEmpty().recover(err -> KafkaSettings.refusedForGood(err)
           ? deadLetter(record, correlationId, idempotencyKey, r, err) : Future.failedFuture(err));
     });
-  }
-
-  /** A result the results topic refuses for good (too large, invalid): retrying it would block the partition forever. */
-  private static boolean neverPublishable(Throwable err) {
-    return err instanceof RecordTooLargeException || err instanceof RecordBatchTooLargeException
-        || err instanceof InvalidRecordException;
   }
 
   /**

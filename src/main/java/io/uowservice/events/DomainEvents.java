@@ -1,6 +1,6 @@
 package io.uowservice.events;
 
-import io.uowservice.bus.EntityJson;
+import io.uowservice.api.EntityJson;
 import io.uowservice.domain.Entity;
 import io.uowservice.domain.EntityState;
 import io.uowservice.domain.FlushPlan;

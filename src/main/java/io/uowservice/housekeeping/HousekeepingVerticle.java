@@ -1,12 +1,11 @@
 package io.uowservice.housekeeping;
 
-import io.uowservice.bus.Addresses;
-import io.uowservice.bus.Messages;
-import io.uowservice.bus.Replies;
+import io.uowservice.bus.OutboxAdmin;
+import io.uowservice.bus.ServiceBinder;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.UowException;
 import io.uowservice.metrics.Telemetry;
-import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.uowservice.events.Outbox;
 import io.uowservice.repository.Database;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * the same rows only share the work. Each pass deletes in chunks until nothing old is left, so a
  * backlog never outgrows it.
  */
-public final class HousekeepingVerticle extends VerticleBase {
+public final class HousekeepingVerticle extends VerticleBase implements OutboxAdmin {
 
   private static final Logger LOG = LoggerFactory.getLogger(HousekeepingVerticle.class);
 
@@ -45,24 +44,27 @@ public final class HousekeepingVerticle extends VerticleBase {
     long every = Math.max(1000, Math.min(10_000, Math.min(config.messageQueue().outboxRetention().toMillis(),
         config.units().idempotencyRetention().toMillis()) / 2));
     timer = vertx.setPeriodic(every, id -> pass());
-    return vertx.eventBus().<JsonObject>consumer(Addresses.OUTBOX, this::outbox).completion();
+    return ServiceBinder.outbox(vertx, this);
   }
 
-  /** The outbox's dead letters, for admins and for the health check. */
-  private void outbox(Message<JsonObject> message) {
-    String action = message.headers().get(Addresses.ACTION);
-    JsonObject body = message.body() == null ? new JsonObject() : message.body();
-    Replies.answer(message, () -> switch (action == null ? "" : action) {
-      case Addresses.OutboxActions.DEAD_LETTERS -> Outbox.deadLetters(pool, body.getInteger(Messages.LIMIT, 100))
-          .map(items -> new JsonObject().put(Messages.ITEMS, items));
-      case Addresses.OutboxActions.RETRY -> Outbox.retryDeadLetter(pool, body.getLong(Messages.ID, -1L))
-          .compose(found -> found ? Future.succeededFuture(new JsonObject().put("retried", true))
-              : Future.failedFuture(new UowException.NotFound("no dead letter " + body.getLong(Messages.ID))));
-      case Addresses.OutboxActions.COUNT_DEAD -> Outbox.countDeadLetters(pool).map(n -> {
-        Telemetry.outboxDeadLetters(n);
-        return new JsonObject().put("dead_letters", n);
-      });
-      default -> Future.failedFuture(new IllegalArgumentException("unknown outbox action " + action));
+  @Override
+  public Future<JsonArray> deadLetters(int limit) {
+    return Outbox.deadLetters(pool, limit);
+  }
+
+  @Override
+  public Future<JsonObject> retry(long seq) {
+    return Outbox.retryDeadLetter(pool, seq).compose(found -> found
+        ? Future.succeededFuture(new JsonObject().put("retried", true))
+        : Future.failedFuture(new UowException.NotFound("no dead letter " + seq)));
+  }
+
+  /** For admins and for the health check, which keeps the gauge current. */
+  @Override
+  public Future<Long> countDeadLetters() {
+    return Outbox.countDeadLetters(pool).map(n -> {
+      Telemetry.outboxDeadLetters(n);
+      return n;
     });
   }
 

@@ -1,10 +1,11 @@
 package io.uowservice.http;
 
-import io.uowservice.bus.Problem;
+import io.uowservice.api.Problem;
 import io.uowservice.security.RateLimitHandler;
 import io.uowservice.security.RateLimiter;
 import io.uowservice.security.JwtSecurity;
 import io.uowservice.security.Role;
+import io.uowservice.web.Responses;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -64,7 +65,7 @@ final class AccessControl {
       if (peeked.succeeded() && !peeked.result().allowed()) {
         long retry = peeked.result().resetSeconds();
         ctx.response().putHeader("Retry-After", String.valueOf(retry));
-        HttpVerticle.problem(ctx, Problem.of(429, "rate-limited", "Too many requests", "too many failed "
+        Responses.problem(ctx, Problem.of(429, "rate-limited", "Too many requests", "too many failed "
             + "authentications from this client; retry after " + retry + " s"));
         return;
       }
@@ -133,7 +134,7 @@ final class AccessControl {
     if (challenge != null) {
       ctx.response().putHeader("WWW-Authenticate", challenge);
     }
-    HttpVerticle.problem(ctx, status == 401
+    Responses.problem(ctx, status == 401
         ? Problem.of(401, "unauthorized", "Unauthorized", detail)
         : Problem.of(403, "forbidden", "Forbidden", detail));
   }

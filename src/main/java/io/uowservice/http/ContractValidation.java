@@ -1,8 +1,9 @@
 package io.uowservice.http;
 
-import io.uowservice.bus.JsonShape;
+import io.uowservice.api.JsonShape;
 
-import io.uowservice.bus.Problem;
+import io.uowservice.api.Problem;
+import io.uowservice.web.Responses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -100,7 +101,7 @@ final class ContractValidation {
     if (operation == null) {
       // a route without an operation is a build bug (ContractDriftTest); fail closed
       LOG.error("no operation in {} for {} {}", RESOURCE, ctx.request().method(), route == null ? null : route.getPath());
-      HttpVerticle.problem(ctx, Problem.of(500, "internal-error", "Internal server error",
+      Responses.problem(ctx, Problem.of(500, "internal-error", "Internal server error",
           "the service failed to handle the request"));
       return;
     }
@@ -109,18 +110,18 @@ final class ContractValidation {
     if (hasBody && operation.getRequestBody() != null) {
       String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
       if (contentType != null && !isJson(contentType) && !(lenientJson(contentType) && looksLikeJson(body))) {
-        HttpVerticle.problem(ctx, Problem.of(415, "unsupported-media-type", "Unsupported media type",
+        Responses.problem(ctx, Problem.of(415, "unsupported-media-type", "Unsupported media type",
             "the body must be application/json"));
         return;
       }
       if (!isUtf8(body)) {
         // JSON is UTF-8; a lenient decode would store U+FFFD (or an overlong '/') in place of the bytes
-        HttpVerticle.problem(ctx, Problem.badRequest("the body is not valid UTF-8"));
+        Responses.problem(ctx, Problem.badRequest("the body is not valid UTF-8"));
         return;
       }
       String shape = JsonShape.check(body, MAX_DEPTH, MAX_STRING_BYTES);
       if (shape != null) {
-        HttpVerticle.problem(ctx, Problem.badRequest(shape));
+        Responses.problem(ctx, Problem.badRequest(shape));
         return;
       }
     }
@@ -133,7 +134,7 @@ final class ContractValidation {
           if (ar.succeeded()) {
             ctx.next();
           } else {
-            HttpVerticle.problem(ctx, problem(ar.cause()));
+            Responses.problem(ctx, problem(ar.cause()));
           }
         });
   }
@@ -263,7 +264,7 @@ final class ContractValidation {
   }
 
   private static JsonObject error(String field, String message) {
-    return new JsonObject().put("field", HttpVerticle.clip(field, 128)).put("message", HttpVerticle.clip(message, 256));
+    return new JsonObject().put("field", Responses.clip(field, 128)).put("message", Responses.clip(message, 256));
   }
 
   /** The extracted request with its body read as JSON whatever Content-Type said (checked above). */

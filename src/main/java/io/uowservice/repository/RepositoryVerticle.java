@@ -1,22 +1,21 @@
 package io.uowservice.repository;
 
 import io.uowservice.bus.Addresses;
-import io.uowservice.bus.Addresses.RepositoryActions;
-import io.uowservice.bus.EntityJson;
-import io.uowservice.bus.Messages;
-import io.uowservice.bus.Replies;
+import io.uowservice.bus.EntityReads;
+import io.uowservice.bus.ServiceBinder;
+import io.uowservice.api.EntityJson;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.EntityType;
 import io.uowservice.domain.UowException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
+import io.uowservice.domain.Entity;
+import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +23,7 @@ import java.util.Map;
  * Reads of one entity type (the custom repository also serves runtime-registered types): get,
  * exists, list with filters and keyset pagination, count. Configured with {@code repository_type}.
  */
-public final class RepositoryVerticle extends VerticleBase {
+public final class RepositoryVerticle extends VerticleBase implements EntityReads {
 
   private String repositoryType;
   private Pool pool;
@@ -38,36 +37,41 @@ public final class RepositoryVerticle extends VerticleBase {
     return CatalogHolder.start(vertx, pool, config.units().supportedEntityTypes())
         .compose(holder -> {
           catalog = holder;
-          return vertx.eventBus().<JsonObject>consumer(Addresses.repository(repositoryType), this::handle)
-              .completion();
+          return ServiceBinder.entityReads(vertx, repositoryType, this);
         });
   }
 
-  private void handle(Message<JsonObject> message) {
-    JsonObject body = message.body();
-    String action = message.headers().get(Addresses.ACTION);
-    Replies.answer(message, () -> type(body.getString(Messages.TYPE)).compose(type -> {
-      EntityTable table = Tables.of(type);
-      String id = body.getString(Messages.ID);
-      return switch (action == null ? "" : action) {
-        case RepositoryActions.GET -> table.find(pool, type.name(), id).map(found -> EntityJson.toJson(found
-            .orElseThrow(() -> new UowException.NotFound("no " + type.name() + " with id " + id))));
-        case RepositoryActions.GET_MANY -> findMany(table, type.name(), ids(body),
-            body.getLong(Messages.MAX_BYTES, Long.MAX_VALUE));
-        case RepositoryActions.EXISTS -> table.exists(pool, type.name(), id)
-            .map(exists -> new JsonObject().put("exists", exists));
-        case RepositoryActions.LIST -> listPage(table, type, filters(body), body.getInteger(Messages.LIMIT, 50),
-            decodeCursor(body.getString(Messages.AFTER)), new JsonArray(), 0);
-        case RepositoryActions.COUNT -> table.count(pool, type, filters(body))
-            .map(count -> new JsonObject().put("count", count));
-        default -> Future.failedFuture(new IllegalArgumentException("unknown repository action " + action));
-      };
-    }));
+  @Override
+  public Future<JsonObject> get(String typeName, String id) {
+    return type(typeName).compose(type -> Tables.of(type).find(pool, type.name(), id)).map(found -> EntityJson.toJson(
+        found.orElseThrow(() -> new UowException.NotFound("no " + typeName + " with id " + id))));
+  }
+
+  @Override
+  public Future<Batch> getMany(String typeName, List<String> ids, long maxBytes) {
+    return type(typeName).compose(type -> findMany(Tables.of(type), type.name(), ids, maxBytes));
+  }
+
+  @Override
+  public Future<Boolean> exists(String typeName, String id) {
+    return type(typeName).compose(type -> Tables.of(type).exists(pool, type.name(), id));
+  }
+
+  @Override
+  public Future<JsonObject> list(String typeName, Map<String, String> filters, int limit, String after) {
+    return type(typeName).compose(type -> listPage(Tables.of(type), type, filters, limit, decodeCursor(after),
+        new JsonArray(), 0));
+  }
+
+  @Override
+  public Future<JsonObject> count(String typeName, Map<String, String> filters) {
+    return type(typeName).compose(type -> Tables.of(type).count(pool, type, filters))
+        .map(count -> new JsonObject().put("count", count));
   }
 
   private Future<EntityType> type(String name) {
     return catalog.knowing(name).map(c -> c.find(name)
-        .filter(t -> Tables.repositoryOf(t.name()).equals(repositoryType))
+        .filter(t -> Addresses.repositoryOf(t.name()).equals(repositoryType))
         .orElseThrow(() -> new UowException.NotFound("unknown entity type '" + name + "'")));
   }
 
@@ -76,23 +80,22 @@ public final class RepositoryVerticle extends VerticleBase {
    * passes {@code maxBytes}: then what was read so far, marked {@code truncated} (the caller's unit
    * could not hold more anyway), so a small request naming large entities cannot load gigabytes.
    */
-  private Future<JsonObject> findMany(EntityTable table, String type, java.util.List<String> ids, long maxBytes) {
-    JsonArray items = new JsonArray();
+  private Future<Batch> findMany(EntityTable table, String type, List<String> ids, long maxBytes) {
+    List<Entity> found = new ArrayList<>();
     long[] bytes = {0};
     Future<Boolean> chain = Future.succeededFuture(false);
     for (int from = 0; from < ids.size(); from += IDS_PER_READ) {
-      java.util.List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IDS_PER_READ));
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IDS_PER_READ));
       chain = chain.compose(truncated -> truncated ? Future.succeededFuture(true)
-          : table.findMany(pool, type, chunk).map(found -> {
-            for (var e : found) {
-              JsonObject json = EntityJson.toJson(e);
-              bytes[0] += json.encode().length();
-              items.add(json);
+          : table.findMany(pool, type, chunk).map(read -> {
+            for (Entity e : read) {
+              bytes[0] += EntityJson.toJson(e).encode().length();
+              found.add(e);
             }
             return bytes[0] > maxBytes;
           }));
     }
-    return chain.map(truncated -> new JsonObject().put(Messages.ITEMS, items).put(Messages.TRUNCATED, truncated));
+    return chain.map(truncated -> new Batch(found, truncated));
   }
 
   private static final int IDS_PER_READ = 50;
@@ -130,23 +133,6 @@ public final class RepositoryVerticle extends VerticleBase {
       return Future.succeededFuture(new JsonObject().put("items", items)
           .put("next", more && last != null ? encodeCursor(last) : null));
     });
-  }
-
-  static java.util.List<String> ids(JsonObject body) {
-    JsonArray ids = body.getJsonArray(Messages.IDS, new JsonArray());
-    if (ids.size() > Messages.IDS_PER_MESSAGE) {
-      throw new IllegalArgumentException("at most " + Messages.IDS_PER_MESSAGE + " ids per message");
-    }
-    java.util.List<String> out = new java.util.ArrayList<>();
-    ids.forEach(id -> out.add(String.valueOf(id)));
-    return out;
-  }
-
-  private static Map<String, String> filters(JsonObject body) {
-    Map<String, String> filters = new LinkedHashMap<>();
-    JsonObject raw = body.getJsonObject(Messages.FILTERS, new JsonObject());
-    raw.forEach(e -> filters.put(e.getKey(), String.valueOf(e.getValue())));
-    return filters;
   }
 
   static String encodeCursor(String lastId) {

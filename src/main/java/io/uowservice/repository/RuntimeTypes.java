@@ -1,6 +1,6 @@
 package io.uowservice.repository;
 
-import io.uowservice.bus.EntityJson;
+import io.uowservice.api.EntityJson;
 import io.uowservice.domain.AttributeRules;
 import io.uowservice.domain.EntityType;
 import io.uowservice.domain.ReferencingRules;

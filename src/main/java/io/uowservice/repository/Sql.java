@@ -56,10 +56,10 @@ final class Sql {
       return Map.of();
     }
     if (value instanceof JsonObject obj) {
-      return (Map<String, Object>) io.uowservice.bus.EntityJson.plain(obj);
+      return (Map<String, Object>) io.uowservice.api.EntityJson.plain(obj);
     }
     String text = value instanceof Buffer b ? b.toString() : value.toString();
-    return (Map<String, Object>) io.uowservice.bus.EntityJson.plain(new JsonObject(text));
+    return (Map<String, Object>) io.uowservice.api.EntityJson.plain(new JsonObject(text));
   }
 
   static BigDecimal decimal(Object value) {

@@ -1,17 +1,15 @@
 package io.uowservice.repository;
 
 import io.uowservice.bus.Addresses;
-import io.uowservice.bus.Addresses.TypeActions;
-import io.uowservice.bus.EntityJson;
-import io.uowservice.bus.Messages;
-import io.uowservice.bus.Replies;
+import io.uowservice.bus.ServiceBinder;
+import io.uowservice.bus.TypeRegistry;
+import io.uowservice.api.EntityJson;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.EntityType;
 import io.uowservice.domain.FieldError;
 import io.uowservice.domain.UowException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mysqlclient.MySQLException;
@@ -28,7 +26,7 @@ import java.util.Map;
  * Schema), lists and describes types with their entity counts, finds the type of an id, and pings
  * the database for the health check.
  */
-public final class TypeRegistryVerticle extends VerticleBase {
+public final class TypeRegistryVerticle extends VerticleBase implements TypeRegistry {
 
   private static final java.util.regex.Pattern ATTRIBUTE = java.util.regex.Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,63}$");
 
@@ -43,30 +41,27 @@ public final class TypeRegistryVerticle extends VerticleBase {
     return CatalogHolder.start(vertx, pool, config.units().supportedEntityTypes())
         .compose(holder -> {
           catalog = holder;
-          return vertx.eventBus().<JsonObject>consumer(Addresses.TYPES, this::handle).completion();
+          return ServiceBinder.types(vertx, this);
         });
   }
 
-  private void handle(Message<JsonObject> message) {
-    JsonObject body = message.body() == null ? new JsonObject() : message.body();
-    String action = message.headers().get(Addresses.ACTION);
-    Replies.answer(message, () -> switch (action == null ? "" : action) {
-      case TypeActions.REGISTER -> register(body);
-      case TypeActions.LIST -> list();
-      case TypeActions.DESCRIBE -> describe(body.getString(Messages.TYPE));
-      case TypeActions.LOCATE -> EntityIds.typeOf(pool, body.getString(Messages.ID))
-          .map(type -> new JsonObject().put(Messages.TYPE, type.orElse(null)));
-      case TypeActions.LOCATE_MANY -> EntityIds.typesOf(pool, RepositoryVerticle.ids(body)).map(types -> {
-        JsonObject out = new JsonObject();
-        types.forEach(out::put);
-        return new JsonObject().put(Messages.TYPES, out);
-      });
-      case TypeActions.PING -> pool.query("SELECT 1").execute().map(rs -> new JsonObject().put("ok", true));
-      default -> Future.failedFuture(new IllegalArgumentException("unknown type action " + action));
-    });
+  @Override
+  public Future<String> locate(String id) {
+    return EntityIds.typeOf(pool, id).map(type -> type.orElse(null));
   }
 
-  private Future<JsonObject> register(JsonObject body) {
+  @Override
+  public Future<Map<String, String>> locateMany(List<String> ids) {
+    return EntityIds.typesOf(pool, ids);
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return pool.query("SELECT 1").execute().mapEmpty();
+  }
+
+  @Override
+  public Future<JsonObject> register(JsonObject body) {
     List<FieldError> errors = new ArrayList<>();
     Object rawName = body.getValue("entity_type");
     String name = rawName instanceof String s ? s : null;
@@ -165,15 +160,17 @@ public final class TypeRegistryVerticle extends VerticleBase {
     });
   }
 
-  private Future<JsonObject> list() {
+  @Override
+  public Future<JsonArray> list() {
     return counts().map(counts -> {
       JsonArray items = new JsonArray();
       catalog.current().all().forEach(t -> items.add(describeJson(t, counts.getOrDefault(t.name(), 0L))));
-      return new JsonObject().put("items", items);
+      return items;
     });
   }
 
-  private Future<JsonObject> describe(String name) {
+  @Override
+  public Future<JsonObject> describe(String name) {
     return catalog.knowing(name).compose(c -> {
       EntityType type = c.find(name).orElseThrow(() -> new UowException.NotFound("unknown entity type '" + name + "'"));
       return pool.preparedQuery("SELECT COUNT(*) FROM entity_ids WHERE entity_type = ?").execute(Tuple.of(name))

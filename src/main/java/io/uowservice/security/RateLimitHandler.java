@@ -1,6 +1,6 @@
 package io.uowservice.security;
 
-import io.uowservice.bus.Problem;
+import io.uowservice.api.Problem;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;

@@ -110,13 +110,13 @@ class TempIdsAndSavepointsTest {
     unit.registerNew(employee("e2", null), "second");
     unit.registerDirty("s1", null, null, e -> e, null);
     unit.savepoint("two", T0);
-    UnitOfWork.Savepoint restored = unit.rollbackTo("one");
+    Savepoint restored = unit.rollbackTo("one");
 
     assertThat(restored.name()).isEqualTo("one");
     assertThat(unit.snapshot()).isEqualTo(before);
     assertThat(unit.idForLid("second")).isNull();
     assertThat(unit.idForLid("first")).isEqualTo("e1");
-    assertThat(unit.savepoints()).extracting(UnitOfWork.Savepoint::name).containsExactly("one");
+    assertThat(unit.savepoints()).extracting(Savepoint::name).containsExactly("one");
     assertThatThrownBy(() -> unit.rollbackTo("two")).isInstanceOf(UowException.NotFound.class);
   }
 

@@ -49,7 +49,7 @@ class RelaySettingsTest {
   @Test
   void theProducerWaitsForAllReplicasIsIdempotentAndGivesUpBeforeTheLeaseEnds(Vertx vertx) {
     AppConfig.MessageQueue mq = load(vertx, Map.of("UOW_MESSAGE_QUEUE__RELAY_LEASE", "6s")).messageQueue();
-    Map<String, String> producer = OutboxRelayVerticle.producerConfig(mq, "r1");
+    Map<String, String> producer = KafkaSettings.producer(mq, "r1");
     assertThat(producer).containsEntry("acks", "all").containsEntry("enable.idempotence", "true")
         .containsEntry("bootstrap.servers", "127.0.0.1:9092");
     long delivery = Long.parseLong(producer.get("delivery.timeout.ms"));

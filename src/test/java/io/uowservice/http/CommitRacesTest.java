@@ -2,7 +2,7 @@ package io.uowservice.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.uowservice.bus.RequestHashes;
+import io.uowservice.api.RequestHashes;
 import io.uowservice.testsupport.ServiceHarness;
 import io.uowservice.testsupport.ServiceHarness.Response;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.uowservice.http;
 
-import io.uowservice.bus.JsonShape;
+import io.uowservice.api.JsonShape;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

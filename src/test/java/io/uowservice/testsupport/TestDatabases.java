@@ -1,6 +1,6 @@
 package io.uowservice.testsupport;
 
-import io.uowservice.repository.EmbeddedMariaDb;
+import io.uowservice.embedded.EmbeddedMariaDb;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLConnectOptions;

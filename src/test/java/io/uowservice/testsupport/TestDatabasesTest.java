@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.uowservice.repository.EmbeddedMariaDb;
+import io.uowservice.embedded.EmbeddedMariaDb;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import java.io.IOException;
 import java.net.InetAddress;

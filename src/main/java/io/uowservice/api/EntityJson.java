@@ -1,4 +1,4 @@
-package io.uowservice.bus;
+package io.uowservice.api;
 
 import io.uowservice.domain.Entity;
 import io.uowservice.domain.FlushPlan;

@@ -1,4 +1,4 @@
-package io.uowservice.bus;
+package io.uowservice.api;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
