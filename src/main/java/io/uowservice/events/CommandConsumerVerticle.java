@@ -65,6 +65,8 @@ public final class CommandConsumerVerticle extends VerticleBase {
     consumer = KafkaConsumer.create(vertx, KafkaSettings.consumer(mq, POLL_RECORDS,
         config.units().commitReplyTimeout().toMillis()));
     producer = KafkaProducer.create(vertx, KafkaSettings.producer(mq, "commands-" + UUID.randomUUID()));
+    // each send's own future carries its failure (handled in handle); this only keeps them out of the context log
+    producer.exceptionHandler(err -> LOG.debug("command consumer producer: {}", err.toString()));
     return consumer.subscribe(mq.commandsTopic()).onSuccess(v -> {
       LOG.info("consuming units of work from Kafka topic {} (results to {})", mq.commandsTopic(), mq.resultsTopic());
       pollLoop();

@@ -3,6 +3,7 @@ package io.uowservice.bridge;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.uowservice.testsupport.ServiceHarness;
+import io.uowservice.testsupport.Units;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

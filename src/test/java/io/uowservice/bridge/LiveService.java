@@ -1,6 +1,7 @@
 package io.uowservice.bridge;
 
 import io.uowservice.testsupport.ServiceHarness;
+import io.uowservice.testsupport.Units;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;

@@ -1,12 +1,13 @@
 package io.uowservice.bridge;
 
-import static io.uowservice.bridge.Units.order;
-import static io.uowservice.bridge.Units.product;
-import static io.uowservice.bridge.Units.unique;
-import static io.uowservice.bridge.Units.user;
+import static io.uowservice.testsupport.Units.order;
+import static io.uowservice.testsupport.Units.product;
+import static io.uowservice.testsupport.Units.unique;
+import static io.uowservice.testsupport.Units.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uowservice.testsupport.ServiceHarness.Response;
+import io.uowservice.testsupport.Units;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;

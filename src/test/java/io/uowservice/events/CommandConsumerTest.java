@@ -1,7 +1,7 @@
 package io.uowservice.events;
 
 import static io.uowservice.events.Commits.awaitUntil;
-import static io.uowservice.events.Commits.unique;
+import static io.uowservice.testsupport.Units.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uowservice.testsupport.ServiceHarness;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uowservice.testsupport.ServiceHarness;
 import io.uowservice.testsupport.ServiceHarness.Response;
+import io.uowservice.testsupport.Units;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,36 +18,24 @@ final class Commits {
   private Commits() {
   }
 
-  static String unique(String prefix) {
-    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
   static String newUnit(ServiceHarness service) {
-    Response created = service.post("/api/v1/units-of-work");
-    assertThat(created.status()).isEqualTo(201);
-    return created.json().getString("id");
+    return new Units(service).open();
   }
 
   static void register(ServiceHarness service, String unit, String state, JsonObject body) {
-    Response r = service.post("/api/v1/units-of-work/" + unit + "/entities/" + state, body);
+    Response r = new Units(service).register(unit, state, body);
     assertThat(r.status()).as("%s", r).isIn(200, 201);
   }
 
-  static JsonObject custom(String id) {
-    return new JsonObject().put("type", "custom").put("id", id).put("name", "thing " + id);
-  }
-
   static JsonObject commit(ServiceHarness service, String unit) {
-    Response r = service.post("/api/v1/units-of-work/" + unit + "/commit");
-    assertThat(r.status()).as("%s", r).isEqualTo(200);
-    return r.json();
+    return new Units(service).committed(unit);
   }
 
   /** Commits a new unit holding {@code entities} new custom entities; returns the unit id. */
   static String commitNewEntities(ServiceHarness service, int entities) {
     String unit = newUnit(service);
     for (int i = 0; i < entities; i++) {
-      register(service, unit, "new", custom(unique("c")));
+      register(service, unit, "new", Units.custom(Units.unique("c")));
     }
     commit(service, unit);
     return unit;

@@ -5,7 +5,7 @@ import static io.uowservice.events.Commits.commit;
 import static io.uowservice.events.Commits.commitNewEntities;
 import static io.uowservice.events.Commits.newUnit;
 import static io.uowservice.events.Commits.register;
-import static io.uowservice.events.Commits.unique;
+import static io.uowservice.testsupport.Units.unique;
 import static io.uowservice.events.Commits.unsent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -108,7 +108,7 @@ class KafkaPublishingTest {
   @Test
   void aRollbackWritesUnitOfWorkRolledBack() {
     String unit = newUnit(service);
-    register(service, unit, "new", Commits.custom(unique("c")));
+    register(service, unit, "new", io.uowservice.testsupport.Units.custom(unique("c")));
     assertThat(service.post("/api/v1/units-of-work/" + unit + "/rollback").status()).isEqualTo(200);
 
     var rows = service.query("SELECT event_id, event_key, event_type FROM outbox WHERE event_key = '" + unit + "'");

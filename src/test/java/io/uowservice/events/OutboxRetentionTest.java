@@ -2,7 +2,7 @@ package io.uowservice.events;
 
 import static io.uowservice.events.Commits.awaitUntil;
 import static io.uowservice.events.Commits.commitNewEntities;
-import static io.uowservice.events.Commits.unique;
+import static io.uowservice.testsupport.Units.unique;
 import static io.uowservice.events.Commits.unsent;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -3,10 +3,10 @@ package io.uowservice.events;
 import static io.uowservice.events.Commits.awaitUntil;
 import static io.uowservice.events.Commits.commit;
 import static io.uowservice.events.Commits.commitNewEntities;
-import static io.uowservice.events.Commits.custom;
+import static io.uowservice.testsupport.Units.custom;
 import static io.uowservice.events.Commits.newUnit;
 import static io.uowservice.events.Commits.register;
-import static io.uowservice.events.Commits.unique;
+import static io.uowservice.testsupport.Units.unique;
 import static io.uowservice.events.Commits.unsent;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,11 @@
 package io.uowservice.http;
 
+import static io.uowservice.testsupport.Units.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uowservice.testsupport.ServiceHarness;
 import io.uowservice.testsupport.ServiceHarness.Response;
+import io.uowservice.testsupport.Units;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,29 +22,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CommitTest {
 
   private static ServiceHarness service;
+  private static Units units;
 
   @BeforeAll
   static void start(Vertx vertx) {
     service = ServiceHarness.start(vertx);
+    units = new Units(service);
   }
 
   @AfterAll
   static void stop() {
     service.close();
-  }
-
-  static String unique(String prefix) {
-    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  static String newUnit() {
-    Response created = service.post("/api/v1/units-of-work");
-    assertThat(created.status()).isEqualTo(201);
-    return created.json().getString("id");
-  }
-
-  static Response register(String unit, String state, JsonObject body) {
-    return service.post("/api/v1/units-of-work/" + unit + "/entities/" + state, body);
   }
 
   static JsonObject user(String id) {
@@ -74,29 +64,29 @@ class CommitTest {
 
   /** Commits a user, a product and an order in a fresh unit; returns {userId, productId, orderId}. */
   static String[] committedOrder() {
-    String unit = newUnit();
+    String unit = units.open();
     String u = unique("u");
     String p = unique("p");
     String o = unique("o");
-    assertThat(register(unit, "new", user(u)).status()).isEqualTo(201);
-    assertThat(register(unit, "new", product(p, unique("sku"))).status()).isEqualTo(201);
-    assertThat(register(unit, "new", order(o, u, p)).status()).isEqualTo(201);
+    assertThat(units.register(unit, "new", user(u)).status()).isEqualTo(201);
+    assertThat(units.register(unit, "new", product(p, unique("sku"))).status()).isEqualTo(201);
+    assertThat(units.register(unit, "new", order(o, u, p)).status()).isEqualTo(201);
     assertThat(service.post("/api/v1/units-of-work/" + unit + "/commit").status()).isEqualTo(200);
     return new String[] {u, p, o};
   }
 
   @Test
   void commitWritesAllFourBuiltInTypesInOneTransaction() {
-    String unit = newUnit();
+    String unit = units.open();
     String u = unique("u");
     String p = unique("p");
     String o = unique("o");
     String pay = unique("pay");
     // registered in reverse reference order: the planner must reorder
-    assertThat(register(unit, "new", payment(pay, o)).status()).isEqualTo(201);
-    assertThat(register(unit, "new", order(o, u, p)).status()).isEqualTo(201);
-    assertThat(register(unit, "new", product(p, unique("sku"))).status()).isEqualTo(201);
-    assertThat(register(unit, "new", user(u)).status()).isEqualTo(201);
+    assertThat(units.register(unit, "new", payment(pay, o)).status()).isEqualTo(201);
+    assertThat(units.register(unit, "new", order(o, u, p)).status()).isEqualTo(201);
+    assertThat(units.register(unit, "new", product(p, unique("sku"))).status()).isEqualTo(201);
+    assertThat(units.register(unit, "new", user(u)).status()).isEqualTo(201);
 
     Response commit = service.post("/api/v1/units-of-work/" + unit + "/commit");
 
@@ -130,13 +120,13 @@ class CommitTest {
 
   @Test
   void aReferenceToAMissingUserFailsWith422AndWritesNothing() {
-    String unit = newUnit();
+    String unit = units.open();
     String u = unique("u");
     String p = unique("p");
     String o = unique("o");
-    register(unit, "new", user(u));
-    register(unit, "new", product(p, unique("sku")));
-    register(unit, "new", order(o, "no-such-user", p));
+    units.register(unit, "new", user(u));
+    units.register(unit, "new", product(p, unique("sku")));
+    units.register(unit, "new", order(o, "no-such-user", p));
 
     Response commit = service.post("/api/v1/units-of-work/" + unit + "/commit");
 
@@ -151,15 +141,15 @@ class CommitTest {
   @Test
   void aDuplicateSkuHalfWayRollsBackTheEarlierWrites() {
     String sku = unique("sku");
-    String first = newUnit();
-    register(first, "new", product(unique("p"), sku));
+    String first = units.open();
+    units.register(first, "new", product(unique("p"), sku));
     assertThat(service.post("/api/v1/units-of-work/" + first + "/commit").status()).isEqualTo(200);
 
-    String unit = newUnit();
+    String unit = units.open();
     String u = unique("u");
     String p = unique("p");
-    register(unit, "new", user(u));
-    register(unit, "new", product(p, sku));
+    units.register(unit, "new", user(u));
+    units.register(unit, "new", product(p, sku));
     Response commit = service.post("/api/v1/units-of-work/" + unit + "/commit");
 
     assertThat(commit.status()).isEqualTo(409);
@@ -175,16 +165,16 @@ class CommitTest {
     String productId = committed[1];
     String userId = committed[0];
 
-    String slow = newUnit();
-    register(slow, "dirty", new JsonObject().put("entity_id", productId).put("type", "product")
+    String slow = units.open();
+    units.register(slow, "dirty", new JsonObject().put("entity_id", productId).put("type", "product")
         .put("changes", new JsonObject().put("attributes", new JsonObject().put("stock", 1))));
     String newUser = unique("u");
-    register(slow, "new", user(newUser));
-    register(slow, "dirty", new JsonObject().put("entity_id", userId)
+    units.register(slow, "new", user(newUser));
+    units.register(slow, "dirty", new JsonObject().put("entity_id", userId)
         .put("changes", new JsonObject().put("name", "renamed")).put("expected_version", 5));
 
-    String fast = newUnit();
-    register(fast, "dirty", new JsonObject().put("entity_id", productId)
+    String fast = units.open();
+    units.register(fast, "dirty", new JsonObject().put("entity_id", productId)
         .put("changes", new JsonObject().put("attributes", new JsonObject().put("stock", 2))));
     assertThat(service.post("/api/v1/units-of-work/" + fast + "/commit").status()).isEqualTo(200);
 
@@ -209,8 +199,8 @@ class CommitTest {
   @Test
   void anUnchangedDirtyEntityStillMatchesItsVersionAndIsBumped() {
     String userId = committedOrder()[0];
-    String unit = newUnit();
-    register(unit, "dirty", new JsonObject().put("entity_id", userId).put("changes", new JsonObject()));
+    String unit = units.open();
+    units.register(unit, "dirty", new JsonObject().put("entity_id", userId).put("changes", new JsonObject()));
 
     Response commit = service.post("/api/v1/units-of-work/" + unit + "/commit");
 
@@ -223,13 +213,13 @@ class CommitTest {
   void deletesRunInReverseReferenceOrder() {
     String[] ids = committedOrder();
     String pay = unique("pay");
-    String unit = newUnit();
-    register(unit, "new", payment(pay, ids[2]));
+    String unit = units.open();
+    units.register(unit, "new", payment(pay, ids[2]));
     service.post("/api/v1/units-of-work/" + unit + "/commit");
 
-    String deleting = newUnit();
+    String deleting = units.open();
     for (String[] e : new String[][] {{"user", ids[0]}, {"order", ids[2]}, {"payment", pay}, {"product", ids[1]}}) {
-      assertThat(register(deleting, "deleted", new JsonObject().put("entity_id", e[1]).put("type", e[0])).status())
+      assertThat(units.register(deleting, "deleted", new JsonObject().put("entity_id", e[1]).put("type", e[0])).status())
           .isEqualTo(200);
     }
     Response commit = service.post("/api/v1/units-of-work/" + deleting + "/commit");
@@ -244,8 +234,8 @@ class CommitTest {
   @Test
   void deletingAUserThatOrdersStillReferenceIs409() {
     String[] ids = committedOrder();
-    String unit = newUnit();
-    register(unit, "deleted", new JsonObject().put("entity_id", ids[0]));
+    String unit = units.open();
+    units.register(unit, "deleted", new JsonObject().put("entity_id", ids[0]));
 
     Response commit = service.post("/api/v1/units-of-work/" + unit + "/commit");
 
@@ -256,9 +246,9 @@ class CommitTest {
   @Test
   void aNewOrderReferencingAUserTheUnitDeletesIs422() {
     String[] ids = committedOrder();
-    String unit = newUnit();
-    register(unit, "deleted", new JsonObject().put("entity_id", ids[0]));
-    register(unit, "new", order(unique("o"), ids[0], ids[1]));
+    String unit = units.open();
+    units.register(unit, "deleted", new JsonObject().put("entity_id", ids[0]));
+    units.register(unit, "new", order(unique("o"), ids[0], ids[1]));
 
     Response commit = service.post("/api/v1/units-of-work/" + unit + "/commit");
 
@@ -268,10 +258,10 @@ class CommitTest {
 
   @Test
   void rollbackDiscardsEverythingAndWritesNothing() {
-    String unit = newUnit();
+    String unit = units.open();
     String u = unique("u");
-    register(unit, "new", user(u));
-    register(unit, "new", product(unique("p"), unique("sku")));
+    units.register(unit, "new", user(u));
+    units.register(unit, "new", product(unique("p"), unique("sku")));
 
     Response rollback = service.post("/api/v1/units-of-work/" + unit + "/rollback");
 
@@ -296,7 +286,7 @@ class CommitTest {
 
   @Test
   void anEmptyCommitSucceedsWithNothingWritten() {
-    Response commit = service.post("/api/v1/units-of-work/" + newUnit() + "/commit");
+    Response commit = service.post("/api/v1/units-of-work/" + units.open() + "/commit");
     assertThat(commit.status()).isEqualTo(200);
     assertThat(commit.json().getJsonArray("entities")).isEmpty();
   }
@@ -310,17 +300,17 @@ class CommitTest {
             .put("properties", new JsonObject().put("priority", new JsonObject().put("type", "integer")))));
     assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
 
-    String unit = newUnit();
-    Response invalid = register(unit, "new", new JsonObject().put("type", typeName).put("name", "t1")
+    String unit = units.open();
+    Response invalid = units.register(unit, "new", new JsonObject().put("type", typeName).put("name", "t1")
         .put("attributes", new JsonObject().put("priority", "high")));
     assertThat(invalid.status()).isEqualTo(422);
     assertThat(invalid.json().getJsonArray("errors").encode()).contains("priority");
 
     String ticket = unique("t");
     String note = unique("n");
-    register(unit, "new", new JsonObject().put("type", typeName).put("id", ticket).put("name", "t1")
+    units.register(unit, "new", new JsonObject().put("type", typeName).put("id", ticket).put("name", "t1")
         .put("attributes", new JsonObject().put("priority", 3)));
-    register(unit, "new", new JsonObject().put("id", note).put("name", "a note")
+    units.register(unit, "new", new JsonObject().put("id", note).put("name", "a note")
         .put("attributes", new JsonObject().put("anything", new JsonObject().put("goes", true))));
     Response commit = service.post("/api/v1/units-of-work/" + unit + "/commit");
 

@@ -1,5 +1,6 @@
 package io.uowservice.http;
 
+import static io.uowservice.testsupport.Units.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uowservice.testsupport.ServiceHarness;
@@ -31,12 +32,8 @@ class ReferencedDeleteTest {
     service.close();
   }
 
-  private static String unique(String prefix) {
-    return prefix + "_" + UUID.randomUUID().toString().substring(0, 8).replace('-', '_');
-  }
-
   private static String registerType(String prefix, String attribute, String target) {
-    String type = unique(prefix);
+    String type = uniqueName(prefix);
     JsonObject body = new JsonObject().put("entity_type", type).put("name", type);
     if (attribute != null) {
       body.put("references", new JsonObject().put(attribute, target == null ? type : target));
@@ -61,8 +58,8 @@ class ReferencedDeleteTest {
   @Test
   void aManagerStillReferencedByAnEmployeeCannotBeDeleted() {
     String type = registerType("employee", "manager_id", null);
-    String manager = unique("m");
-    String employee = unique("e");
+    String manager = uniqueName("m");
+    String employee = uniqueName("e");
     assertThat(transact(create(type, manager, new JsonObject()),
         create(type, employee, new JsonObject().put("manager_id", manager))).status()).isEqualTo(200);
 
@@ -76,10 +73,10 @@ class ReferencedDeleteTest {
   @Test
   void deletingTheReferrerInTheSameUnitOrPointingItElsewhereFirstIsAllowed() {
     String type = registerType("employee", "manager_id", null);
-    String manager = unique("m");
-    String other = unique("m");
-    String e1 = unique("e");
-    String e2 = unique("e");
+    String manager = uniqueName("m");
+    String other = uniqueName("m");
+    String e1 = uniqueName("e");
+    String e2 = uniqueName("e");
     assertThat(transact(create(type, manager, new JsonObject()), create(type, other, new JsonObject()),
         create(type, e1, new JsonObject().put("manager_id", manager)),
         create(type, e2, new JsonObject().put("manager_id", manager))).status()).isEqualTo(200);
@@ -96,13 +93,13 @@ class ReferencedDeleteTest {
   @Test
   void aRuntimeTypeReferencingABuiltInProtectsTheBuiltInRow() {
     String shipment = registerType("shipment", "order_id", "order");
-    String user = unique("u");
-    String order = unique("o");
+    String user = uniqueName("u");
+    String order = uniqueName("o");
     assertThat(transact(new JsonObject().put("op", "new").put("type", "user").put("id", user).put("name", "u"),
         new JsonObject().put("op", "new").put("type", "order").put("id", order).put("name", "o")
             .put("attributes", new JsonObject().put("user_id", user).put("amount", "1.00").put("currency", "EUR")))
         .status()).isEqualTo(200);
-    String parcel = unique("s");
+    String parcel = uniqueName("s");
     assertThat(transact(create(shipment, parcel, new JsonObject().put("order_id", order))).status()).isEqualTo(200);
 
     Response refused = transact(delete("order", order));
@@ -115,8 +112,8 @@ class ReferencedDeleteTest {
 
   @Test
   void aBuiltInReferenceNamesItsReferrerToo() {
-    String user = unique("u");
-    String order = unique("o");
+    String user = uniqueName("u");
+    String order = uniqueName("o");
     assertThat(transact(new JsonObject().put("op", "new").put("type", "user").put("id", user).put("name", "u"),
         new JsonObject().put("op", "new").put("type", "order").put("id", order).put("name", "o")
             .put("attributes", new JsonObject().put("user_id", user).put("amount", "1.00").put("currency", "EUR")))

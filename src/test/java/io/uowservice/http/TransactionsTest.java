@@ -1,5 +1,6 @@
 package io.uowservice.http;
 
+import static io.uowservice.testsupport.Units.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uowservice.testsupport.ServiceHarness;
@@ -39,10 +40,6 @@ class TransactionsTest {
   @AfterAll
   static void stop() {
     service.close();
-  }
-
-  private static String unique(String prefix) {
-    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   private static JsonObject op(String op, String type) {

@@ -1,9 +1,11 @@
 package io.uowservice.http;
 
+import static io.uowservice.testsupport.Units.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uowservice.testsupport.ServiceHarness;
 import io.uowservice.testsupport.ServiceHarness.Response;
+import io.uowservice.testsupport.Units;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -22,27 +24,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class UnitOfWorkApiTest {
 
   private static ServiceHarness service;
+  private static Units units;
 
   @BeforeAll
   static void start(Vertx vertx) {
     service = ServiceHarness.start(vertx, Map.of("UOW_UNIT_OF_WORK__TRANSACTION_TIMEOUT", "2s"));
+    units = new Units(service);
   }
 
   @AfterAll
   static void stop() {
     service.close();
-  }
-
-  private static String unique(String prefix) {
-    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  private static String newUnit() {
-    return service.post("/api/v1/units-of-work").json().getString("id");
-  }
-
-  private static Response register(String unit, String state, JsonObject body) {
-    return service.post("/api/v1/units-of-work/" + unit + "/entities/" + state, body);
   }
 
   private static JsonObject product(String id) {
@@ -52,9 +44,9 @@ class UnitOfWorkApiTest {
 
   /** A product committed through its own unit. */
   private static String storedProduct() {
-    String unit = newUnit();
+    String unit = units.open();
     String id = unique("p");
-    register(unit, "new", product(id));
+    units.register(unit, "new", product(id));
     assertThat(service.post("/api/v1/units-of-work/" + unit + "/commit").status()).isEqualTo(200);
     return id;
   }
@@ -89,8 +81,8 @@ class UnitOfWorkApiTest {
 
   @Test
   void deletingAUnitDiscardsIt() {
-    String unit = newUnit();
-    register(unit, "new", product(unique("p")));
+    String unit = units.open();
+    units.register(unit, "new", product(unique("p")));
 
     assertThat(service.delete("/api/v1/units-of-work/" + unit).status()).isEqualTo(204);
     assertThat(service.get("/api/v1/units-of-work/" + unit).status()).isEqualTo(404);
@@ -98,7 +90,7 @@ class UnitOfWorkApiTest {
 
   @Test
   void theSeedPathsActOnTheUnitNamedByTheHeader() {
-    String unit = newUnit();
+    String unit = units.open();
     String id = unique("p");
     Response registered = service.post("/api/v1/unit-of-work/entities/new", product(id),
         Map.of("X-Unit-Of-Work-Id", unit));
@@ -131,11 +123,11 @@ class UnitOfWorkApiTest {
 
   @Test
   void newThenDirtyStaysNewWithTheChangesMerged() {
-    String unit = newUnit();
+    String unit = units.open();
     String id = unique("p");
-    register(unit, "new", product(id));
+    units.register(unit, "new", product(id));
 
-    Response dirty = register(unit, "dirty", new JsonObject().put("entity_id", id)
+    Response dirty = units.register(unit, "dirty", new JsonObject().put("entity_id", id)
         .put("changes", new JsonObject().put("name", "renamed").put("attributes", new JsonObject().put("stock", 4))));
 
     assertThat(dirty.status()).isEqualTo(200);
@@ -147,11 +139,11 @@ class UnitOfWorkApiTest {
 
   @Test
   void newThenDeletedLeavesTheUnit() {
-    String unit = newUnit();
+    String unit = units.open();
     String id = unique("p");
-    register(unit, "new", product(id));
+    units.register(unit, "new", product(id));
 
-    assertThat(register(unit, "deleted", new JsonObject().put("entity_id", id)).status()).isEqualTo(200);
+    assertThat(units.register(unit, "deleted", new JsonObject().put("entity_id", id)).status()).isEqualTo(200);
 
     JsonObject counts = service.get("/api/v1/units-of-work/" + unit).json().getJsonObject("counts");
     assertThat(counts.getInteger("new") + counts.getInteger("deleted")).isZero();
@@ -160,15 +152,15 @@ class UnitOfWorkApiTest {
   @Test
   void dirtyThenDeletedBecomesDeletedAndCannotBecomeDirtyAgain() {
     String id = storedProduct();
-    String unit = newUnit();
-    Response dirty = register(unit, "dirty", new JsonObject().put("entity_id", id).put("type", "product")
+    String unit = units.open();
+    Response dirty = units.register(unit, "dirty", new JsonObject().put("entity_id", id).put("type", "product")
         .put("changes", new JsonObject().put("attributes", new JsonObject().put("stock", 1))));
     assertThat(dirty.json().getString("state")).isEqualTo("dirty");
     assertThat(dirty.json().getLong("version")).isEqualTo(1L);
 
-    assertThat(register(unit, "deleted", new JsonObject().put("entity_id", id)).json().getString("state"))
+    assertThat(units.register(unit, "deleted", new JsonObject().put("entity_id", id)).json().getString("state"))
         .isEqualTo("deleted");
-    Response again = register(unit, "dirty", new JsonObject().put("entity_id", id)
+    Response again = units.register(unit, "dirty", new JsonObject().put("entity_id", id)
         .put("changes", new JsonObject().put("name", "x")));
 
     assertThat(again.status()).isEqualTo(409);
@@ -178,9 +170,9 @@ class UnitOfWorkApiTest {
   @Test
   void cleanTracksAStoredEntityWithoutWritingIt() {
     String id = storedProduct();
-    String unit = newUnit();
+    String unit = units.open();
 
-    Response clean = register(unit, "clean", new JsonObject().put("entity_id", id));
+    Response clean = units.register(unit, "clean", new JsonObject().put("entity_id", id));
 
     assertThat(clean.status()).isEqualTo(200);
     assertThat(clean.json().getString("state")).isEqualTo("clean");
@@ -192,26 +184,26 @@ class UnitOfWorkApiTest {
 
   @Test
   void registeringATrackedIdAsNewAgainIs409() {
-    String unit = newUnit();
+    String unit = units.open();
     String id = unique("p");
-    register(unit, "new", product(id));
-    assertThat(register(unit, "new", product(id)).status()).isEqualTo(409);
+    units.register(unit, "new", product(id));
+    assertThat(units.register(unit, "new", product(id)).status()).isEqualTo(409);
   }
 
   @Test
   void dirtyOrDeletedOnAMissingEntityIs404() {
-    String unit = newUnit();
-    assertThat(register(unit, "dirty", new JsonObject().put("entity_id", "nope").put("changes", new JsonObject()))
+    String unit = units.open();
+    assertThat(units.register(unit, "dirty", new JsonObject().put("entity_id", "nope").put("changes", new JsonObject()))
         .status()).isEqualTo(404);
-    assertThat(register(unit, "deleted", new JsonObject().put("entity_id", "nope").put("type", "user")).status())
+    assertThat(units.register(unit, "deleted", new JsonObject().put("entity_id", "nope").put("type", "user")).status())
         .isEqualTo(404);
   }
 
   @Test
   void clearEmptiesTheUnitButKeepsIt() {
-    String unit = newUnit();
-    register(unit, "new", product(unique("p")));
-    register(unit, "clean", new JsonObject().put("entity_id", storedProduct()));
+    String unit = units.open();
+    units.register(unit, "new", product(unique("p")));
+    units.register(unit, "clean", new JsonObject().put("entity_id", storedProduct()));
 
     assertThat(service.delete("/api/v1/units-of-work/" + unit + "/entities").status()).isEqualTo(204);
 
@@ -222,7 +214,7 @@ class UnitOfWorkApiTest {
 
   @Test
   void anIdleUnitExpires() throws InterruptedException {
-    String unit = newUnit();
+    String unit = units.open();
     assertThat(service.get("/api/v1/units-of-work/" + unit).status()).isEqualTo(200);
     Thread.sleep(3_500);
     assertThat(service.get("/api/v1/units-of-work/" + unit).status()).isEqualTo(404);
@@ -230,11 +222,11 @@ class UnitOfWorkApiTest {
 
   @Test
   void statsCountUnitsEntitiesAndOutcomes() {
-    String unit = newUnit();
-    register(unit, "new", product(unique("p")));
+    String unit = units.open();
+    units.register(unit, "new", product(unique("p")));
     service.post("/api/v1/units-of-work/" + unit + "/commit");
-    String other = newUnit();
-    register(other, "new", product(unique("p")));
+    String other = units.open();
+    units.register(other, "new", product(unique("p")));
     service.post("/api/v1/units-of-work/" + other + "/rollback");
 
     JsonObject stats = service.get("/api/v1/stats").json();
@@ -247,16 +239,16 @@ class UnitOfWorkApiTest {
 
   @Test
   void anUnknownSetNameIs404() {
-    String unit = newUnit();
-    assertThat(register(unit, "pending", new JsonObject()).status()).isEqualTo(404);
+    String unit = units.open();
+    assertThat(units.register(unit, "pending", new JsonObject()).status()).isEqualTo(404);
     assertThat(service.get("/api/v1/units-of-work/" + unit + "/entities/pending").status()).isEqualTo(404);
   }
 
   @Test
   void entitiesListsShowEveryFieldAndTheState() {
-    String unit = newUnit();
+    String unit = units.open();
     String id = unique("p");
-    register(unit, "new", product(id).put("metadata", new JsonObject().put("source", "test")));
+    units.register(unit, "new", product(id).put("metadata", new JsonObject().put("source", "test")));
 
     JsonArray listed = service.get("/api/v1/units-of-work/" + unit + "/entities/new").array();
     JsonObject entity = listed.getJsonObject(0);

@@ -1,5 +1,6 @@
 package io.uowservice.http;
 
+import static io.uowservice.testsupport.Units.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uowservice.testsupport.ServiceHarness;
@@ -38,10 +39,6 @@ class ValidationTest {
 
   private static String unit() {
     return service.post("/api/v1/units-of-work").json().getString("id");
-  }
-
-  private static String unique(String prefix) {
-    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   private static void assertProblem(Response response, int status) {

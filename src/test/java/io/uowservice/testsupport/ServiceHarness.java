@@ -192,6 +192,18 @@ public final class ServiceHarness implements AutoCloseable {
     }
   }
 
+  /** Waits for {@code future} to fail and returns why; a success fails the test. */
+  public static Throwable failureOf(Future<?> future) {
+    try {
+      Object value = future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      throw new AssertionError("expected a failure, got " + value);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A TCP port free on this machine right now (also used by TestKafka). */
   static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {

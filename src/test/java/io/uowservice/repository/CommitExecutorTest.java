@@ -1,0 +1,160 @@
+package io.uowservice.repository;
+
+import static io.uowservice.testsupport.ServiceHarness.await;
+import static io.uowservice.testsupport.ServiceHarness.failureOf;
+import static io.uowservice.testsupport.Units.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.uowservice.domain.Entity;
+import io.uowservice.domain.EntityFactory;
+import io.uowservice.domain.FlushPlan;
+import io.uowservice.domain.FlushPlanner;
+import io.uowservice.domain.TypeCatalog;
+import io.uowservice.domain.UnitOfWork;
+import io.uowservice.domain.UowException;
+import io.uowservice.events.DomainEvents;
+import io.uowservice.events.OutboxStep;
+import io.uowservice.testsupport.ServiceHarness;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("CommitExecutor: a flush plan runs in ONE MySQL transaction, all of it or none of it")
+class CommitExecutorTest {
+
+  private static ServiceHarness service;
+  private static Pool pool;
+  private static CommitExecutor executor;
+  private static TypeCatalog catalog;
+  private static EntityFactory factory;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    service = ServiceHarness.start(vertx); // a migrated database of its own
+    pool = Database.pool(vertx, service.config().mysql());
+    executor = new CommitExecutor(vertx, pool, List.of(new OutboxStep()),
+        new CommitExecutor.Retries(3, Duration.ofMillis(5), Duration.ofMillis(200), Duration.ofSeconds(10)));
+    catalog = TypeCatalog.of(service.config().units().supportedEntityTypes(), List.of());
+    factory = new EntityFactory(service.config().limits(), "custom");
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+  }
+
+  @Test
+  void everyWriteOfAPlanAndItsEventsLandTogether() {
+    UnitOfWork unit = unit();
+    String user = unique("u");
+    String product = unique("p");
+    unit.registerNew(user(user), null);
+    unit.registerNew(product(product, "4.00"), null);
+    CommitStep.Context commit = contextOf(unit);
+
+    await(executor.execute(commit));
+
+    assertThat(stored("user", user)).isNotNull();
+    assertThat(stored("product", product).version()).isEqualTo(1);
+    assertThat(outboxRowsOf(unit)).as("each event of the commit, in the same transaction")
+        .isEqualTo(commit.events().size()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void aStaleVersionFailsThePlanWholeAndNamesTheEntity() {
+    String product = unique("p");
+    UnitOfWork first = unit();
+    first.registerNew(product(product, "1.00"), null);
+    await(executor.execute(contextOf(first)));
+    Entity v1 = stored("product", product);
+    UnitOfWork other = unit();
+    other.registerDirty(product, "product", v1, e -> factory.applyChanges(e, Map.of("attributes",
+        Map.of("price", "99.00")), catalog), null);
+    await(executor.execute(contextOf(other))); // now at version 2
+
+    UnitOfWork late = unit(); // still holds version 1
+    String bystander = unique("c");
+    late.registerNew(custom(bystander), null);
+    late.registerDirty(product, "product", v1, e -> factory.applyChanges(e, Map.of("attributes",
+        Map.of("price", "1.50")), catalog), null);
+
+    assertThat(failureOf(executor.execute(contextOf(late))))
+        .isInstanceOf(UowException.StaleVersions.class).hasMessageContaining(product);
+    assertThat(stored("product", product).version()).isEqualTo(2);
+    assertThat(stored("custom", bystander)).as("nothing of the failed plan was written").isNull();
+    assertThat(outboxRowsOf(late)).isZero();
+  }
+
+  @Test
+  void aFailingStepRollsBackTheWritesBeforeIt() {
+    UnitOfWork unit = unit();
+    String id = unique("c");
+    unit.registerNew(custom(id), null);
+    CommitStep failing = (conn, commit) -> Future.failedFuture(new UowException.Conflict("refused by a step"));
+
+    assertThat(failureOf(executor.execute(contextOf(unit), List.of(failing), rows -> { })))
+        .isInstanceOf(UowException.Conflict.class);
+    assertThat(stored("custom", id)).isNull();
+    assertThat(outboxRowsOf(unit)).isZero();
+  }
+
+  @Test
+  void progressIsToldPerWriteBatchNotPerRow() {
+    UnitOfWork unit = unit();
+    for (int i = 0; i < 200; i++) {
+      unit.registerNew(custom(unique("c" + i)), null);
+    }
+    List<Integer> told = new ArrayList<>();
+
+    await(executor.execute(contextOf(unit), List.of(), told::add));
+
+    assertThat(told).isNotEmpty().hasSizeLessThan(200).isSorted();
+    assertThat(told.get(told.size() - 1)).isEqualTo(200);
+  }
+
+  private static UnitOfWork unit() {
+    return new UnitOfWork(UUID.randomUUID().toString(), "tester", Instant.now(), service.config().limits());
+  }
+
+  private static CommitStep.Context contextOf(UnitOfWork unit) {
+    FlushPlan plan = FlushPlanner.plan(unit.beginCommit(), catalog);
+    Instant at = Instant.now();
+    return new CommitStep.Context(unit.id(), "tester", plan, at, DomainEvents.ofCommit(unit.id(), "tester", plan, at));
+  }
+
+  /** The stored entity, read back through its table; null when there is none. */
+  private static Entity stored(String type, String id) {
+    return await(Tables.of(type).find(pool, type, id)).orElse(null);
+  }
+
+  private static long outboxRowsOf(UnitOfWork unit) {
+    return service.query("SELECT COUNT(*) FROM outbox WHERE payload LIKE '%" + unit.id() + "%'").get(0).getLong(0);
+  }
+
+  private static Entity user(String id) {
+    return factory.create(Map.of("type", "user", "id", id, "name", "user " + id,
+        "attributes", Map.of("email", id + "@example.com")), catalog);
+  }
+
+  private static Entity product(String id, String price) {
+    return factory.create(Map.of("type", "product", "id", id, "name", "product " + id,
+        "attributes", Map.of("sku", unique("sku"), "price", price)), catalog);
+  }
+
+  private static Entity custom(String id) {
+    return factory.create(Map.of("type", "custom", "id", id, "name", "thing " + id), catalog);
+  }
+}
