@@ -1,5 +1,6 @@
 package io.uowservice.events;
 
+import io.uowservice.async.Futures;
 import io.uowservice.bus.Idempotency;
 import io.uowservice.bus.ServiceClient;
 import io.uowservice.bus.UnitService;
@@ -22,7 +23,9 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -104,19 +107,19 @@ public final class CommandConsumerVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-    Future<Void> chain = Future.succeededFuture();
+    List<KafkaConsumerRecord<String, String>> batch = new ArrayList<>(records.size());
     for (int i = 0; i < records.size(); i++) {
-      KafkaConsumerRecord<String, String> record = records.recordAt(i);
-      chain = chain.compose(v -> handle(record).onSuccess(x -> done.put(
-          new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1, null))));
+      batch.add(records.recordAt(i));
     }
-    return chain.transform(ar -> {
-      Future<Void> committed = done.isEmpty() ? Future.succeededFuture() : consumer.commit(done).mapEmpty();
-      if (ar.succeeded()) {
-        return committed;
-      }
-      return committed.transform(c -> rewind(records, done)).transform(r -> Future.failedFuture(ar.cause()));
-    });
+    return Futures.inOrder(batch, record -> handle(record).onSuccess(x -> done.put(
+        new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1, null))))
+        .transform(ar -> {
+          Future<Void> committed = done.isEmpty() ? Future.succeededFuture() : consumer.commit(done).mapEmpty();
+          if (ar.succeeded()) {
+            return committed;
+          }
+          return committed.transform(c -> rewind(records, done)).transform(r -> Future.failedFuture(ar.cause()));
+        });
   }
 
   /** Seeks every partition of the batch back to its first command that has no acknowledged result. */
@@ -130,11 +133,7 @@ public final class CommandConsumerVerticle extends VerticleBase {
         firstPending.put(tp, r.offset());
       }
     }
-    Future<Void> chain = Future.succeededFuture();
-    for (Map.Entry<TopicPartition, Long> e : firstPending.entrySet()) {
-      chain = chain.compose(v -> consumer.seek(e.getKey(), e.getValue()));
-    }
-    return chain.onFailure(err -> LOG.warn("command consumer could not seek back ({}); the rebalance that follows "
+    return Futures.inOrder(firstPending.entrySet(), e -> consumer.seek(e.getKey(), e.getValue())).onFailure(err -> LOG.warn("command consumer could not seek back ({}); the rebalance that follows "
         + "restarts from the committed offsets", err.toString()));
   }
 

@@ -1,5 +1,6 @@
 package io.uowservice.events;
 
+import io.uowservice.async.Futures;
 import io.uowservice.config.AppConfig;
 import io.uowservice.repository.Purges;
 import io.vertx.core.Future;
@@ -114,17 +115,15 @@ final class OutboxLeases {
 
   /** Sets aside events Kafka refuses for good: counted, logged, listable and retryable by an admin. */
   Future<Void> deadLetter(List<Pending> rows, Map<Long, String> reasons) {
-    Future<Void> chain = Future.succeededFuture();
-    for (Pending p : rows) {
+    return Futures.inOrder(rows, p -> {
       String reason = reasons.getOrDefault(p.seq(), "refused");
       LOG.warn("outbox relay {}: event {} of entity {} refused by Kafka for good ({}); dead-lettered, its entity's "
           + "later events wait for an admin (POST /api/v1/outbox/dead-letters/{}/retry)", relayId, p.seq(), p.key(),
           reason, p.seq());
-      chain = chain.compose(v -> pool.preparedQuery("UPDATE outbox SET dead_lettered_at = UTC_TIMESTAMP(6), "
+      return pool.preparedQuery("UPDATE outbox SET dead_lettered_at = UTC_TIMESTAMP(6), "
               + "dead_letter_reason = ?, claimed_by = NULL, claimed_until = NULL WHERE seq = ? AND sent_at IS NULL")
-          .execute(Tuple.of(reason.length() > 1000 ? reason.substring(0, 1000) : reason, p.seq())).mapEmpty());
-    }
-    return chain;
+          .execute(Tuple.of(reason.length() > 1000 ? reason.substring(0, 1000) : reason, p.seq())).mapEmpty();
+    });
   }
 
   Future<Void> markSent(List<Pending> rows) {

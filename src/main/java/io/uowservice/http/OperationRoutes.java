@@ -79,14 +79,7 @@ final class OperationRoutes {
     if (body == null) {
       return;
     }
-    bus.types().register(body).onComplete(ar -> {
-      if (ar.failed()) {
-        Responses.problem(ctx, Problem.from(ar.cause()));
-        return;
-      }
-      ctx.response().putHeader(HttpHeaders.LOCATION, API + "/repositories/" + ar.result().getString("entity_type"));
-      Responses.json(ctx, 201, ar.result());
-    });
+    Responses.created(ctx, bus.types().register(body), type -> API + "/repositories/" + type.getString("entity_type"));
   }
 
   private void retryDeadLetter(RoutingContext ctx) {

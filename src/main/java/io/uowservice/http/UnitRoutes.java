@@ -7,7 +7,6 @@ import io.uowservice.bus.UnitService.Reply;
 import io.uowservice.bus.UnitService.UnitCall;
 import io.uowservice.web.Responses;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -92,14 +91,7 @@ final class UnitRoutes {
   }
 
   private void create(RoutingContext ctx) {
-    units.create(Requests.subject(ctx)).onComplete(ar -> {
-      if (ar.failed()) {
-        Responses.problem(ctx, Problem.from(ar.cause()));
-        return;
-      }
-      ctx.response().putHeader(HttpHeaders.LOCATION, API + "/units-of-work/" + ar.result().getString("id"));
-      Responses.json(ctx, 201, ar.result());
-    });
+    Responses.created(ctx, units.create(Requests.subject(ctx)), unit -> API + "/units-of-work/" + unit.getString("id"));
   }
 
   /** One-round-trip atomic batch: the operations become one unit, committed in one transaction. */

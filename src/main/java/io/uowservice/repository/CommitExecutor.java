@@ -1,5 +1,6 @@
 package io.uowservice.repository;
 
+import io.uowservice.async.Futures;
 import io.uowservice.domain.FieldError;
 import io.uowservice.domain.FlushPlan;
 import io.uowservice.domain.Reference;
@@ -243,14 +244,12 @@ public final class CommitExecutor {
     });
   }
 
-  private Future<Void> write(SqlConnection conn, CommitStep.Context commit, IntConsumer written) {
-    Future<Void> chain = Future.succeededFuture();
-    int done = 0;
-    for (FlushPlan.WriteBatch batch : commit.plan().writes()) {
+  private Future<Void> write(SqlConnection conn, CommitStep.Context commit, IntConsumer told) {
+    int[] done = {0};
+    Map<String, List<Reference>> links = commit.plan().links();
+    return Futures.inOrder(commit.plan().writes(), batch -> {
       EntityTable table = Tables.of(batch.type());
-      int doneAfter = done += batch.entities().size();
-      Map<String, List<Reference>> links = commit.plan().links();
-      chain = chain.compose(v -> switch (batch.operation()) {
+      Future<Void> written = switch (batch.operation()) {
         case INSERT -> EntityIds.register(conn, batch.type(), batch.entities())
             .compose(x -> table.insert(conn, batch.entities().stream().map(Tracked::entity).toList(), commit.at()))
             .compose(x -> EntityReferences.write(conn, batch.type(), batch.entities(), links, false));
@@ -259,9 +258,9 @@ public final class CommitExecutor {
         case DELETE -> EntityReferences.releaseForDelete(conn, batch.type(), batch.entities())
             .compose(x -> table.delete(conn, batch.entities())).compose(stale -> staleCheck(batch, stale))
             .compose(x -> EntityIds.forget(conn, batch.entities()));
-      }).onSuccess(v -> written.accept(doneAfter));
-    }
-    return chain;
+      };
+      return written.onSuccess(v -> told.accept(done[0] += batch.entities().size()));
+    });
   }
 
   /** Rows were locked and checked first, so this only fires if something bypassed the locks. */
@@ -280,11 +279,7 @@ public final class CommitExecutor {
 
   private static Future<Void> runSteps(SqlConnection conn, CommitStep.Context commit, List<CommitStep> steps,
       boolean before) {
-    Future<Void> chain = Future.succeededFuture();
-    for (CommitStep step : steps) {
-      chain = chain.compose(v -> before ? step.beforeWrites(conn, commit) : step.run(conn, commit));
-    }
-    return chain;
+    return Futures.inOrder(steps, step -> before ? step.beforeWrites(conn, commit) : step.run(conn, commit));
   }
 
   /** Turns constraint violations the checks could not foresee (races, unique values) into client errors. */

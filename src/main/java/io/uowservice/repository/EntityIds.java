@@ -1,5 +1,6 @@
 package io.uowservice.repository;
 
+import io.uowservice.async.Futures;
 import io.uowservice.domain.Tracked;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
@@ -14,41 +15,35 @@ public final class EntityIds {
   }
 
   static Future<Void> register(SqlClient conn, String type, List<Tracked> entities) {
-    Future<Void> chain = Future.succeededFuture();
-    for (List<Tracked> chunk : Sql.chunks(entities, EntityTable.ROWS_PER_INSERT)) {
+    return Futures.inOrder(Sql.chunks(entities, EntityTable.ROWS_PER_INSERT), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(t -> params.addValue(t.id()).addValue(type));
       String sql = "INSERT INTO entity_ids (id, entity_type) VALUES " + Sql.rowPlaceholders(chunk.size(), 2);
-      chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).mapEmpty());
-    }
-    return chain;
+      return conn.preparedQuery(sql).execute(params).mapEmpty();
+    });
   }
 
   static Future<Void> forget(SqlClient conn, List<Tracked> entities) {
-    Future<Void> chain = Future.succeededFuture();
-    for (List<Tracked> chunk : Sql.chunks(entities, EntityTable.IDS_PER_QUERY)) {
+    return Futures.inOrder(Sql.chunks(entities, EntityTable.IDS_PER_QUERY), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(t -> params.addValue(t.id()));
       String sql = "DELETE FROM entity_ids WHERE id IN (" + Sql.placeholders(chunk.size()) + ")";
-      chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).mapEmpty());
-    }
-    return chain;
+      return conn.preparedQuery(sql).execute(params).mapEmpty();
+    });
   }
 
   /** id → type for those of {@code ids} that exist. */
   public static Future<java.util.Map<String, String>> typesOf(SqlClient client, java.util.Collection<String> ids) {
     java.util.Map<String, String> types = new java.util.HashMap<>();
-    Future<Void> chain = Future.succeededFuture();
-    for (List<String> chunk : Sql.chunks(new java.util.TreeSet<>(ids), EntityTable.IDS_PER_QUERY)) {
+    return Futures.inOrder(Sql.chunks(new java.util.TreeSet<>(ids), EntityTable.IDS_PER_QUERY), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(params::addValue);
       String sql = "SELECT id, entity_type FROM entity_ids WHERE id IN (" + Sql.placeholders(chunk.size()) + ")";
-      chain = chain.compose(v -> client.preparedQuery(sql).execute(params).map(rows -> {
+      return client.preparedQuery(sql).execute(params).map(rows -> {
         rows.forEach(row -> types.put(row.getString(0), row.getString(1)));
         return null;
-      }));
-    }
-    return chain.map(types);
+      });
+    }).map(types);
   }
 
   public static Future<Optional<String>> typeOf(SqlClient client, String id) {

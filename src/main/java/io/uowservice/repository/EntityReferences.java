@@ -1,5 +1,6 @@
 package io.uowservice.repository;
 
+import io.uowservice.async.Futures;
 import io.uowservice.domain.Reference;
 import io.uowservice.domain.Tracked;
 import io.uowservice.domain.UowException;
@@ -37,7 +38,6 @@ final class EntityReferences {
     if (ids.isEmpty()) {
       return Future.succeededFuture();
     }
-    Future<Void> chain = replace ? forget(conn, ids) : Future.succeededFuture();
     List<Object[]> values = new ArrayList<>();
     for (String id : ids) {
       for (Reference ref : links.get(id)) {
@@ -45,18 +45,18 @@ final class EntityReferences {
         values.add(new Object[] {id, field, type, ref.targetId()});
       }
     }
-    for (List<Object[]> chunk : Sql.chunks(values, EntityTable.ROWS_PER_INSERT)) {
-      Tuple params = Tuple.tuple();
-      chunk.forEach(row -> {
-        for (Object v : row) {
-          params.addValue(v);
-        }
-      });
-      String sql = "INSERT INTO entity_references (from_id, field, from_type, target_id) VALUES "
-          + Sql.rowPlaceholders(chunk.size(), 4);
-      chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).mapEmpty());
-    }
-    return chain;
+    return (replace ? forget(conn, ids) : Future.<Void>succeededFuture()).compose(v -> Futures.inOrder(
+        Sql.chunks(values, EntityTable.ROWS_PER_INSERT), chunk -> {
+          Tuple params = Tuple.tuple();
+          chunk.forEach(row -> {
+            for (Object value : row) {
+              params.addValue(value);
+            }
+          });
+          String sql = "INSERT INTO entity_references (from_id, field, from_type, target_id) VALUES "
+              + Sql.rowPlaceholders(chunk.size(), 4);
+          return conn.preparedQuery(sql).execute(params);
+        }));
   }
 
   /**
@@ -67,24 +67,18 @@ final class EntityReferences {
   static Future<Void> releaseForDelete(SqlClient conn, String type, List<Tracked> rows) {
     List<String> ids = rows.stream().map(Tracked::id).toList();
     List<String> referrers = new ArrayList<>();
-    Future<Void> chain = forget(conn, ids);
     List<String> queries = new ArrayList<>(List.of(RUNTIME_REFERRERS));
     if (BUILT_IN_REFERRERS.containsKey(type)) {
       queries.add(BUILT_IN_REFERRERS.get(type));
     }
-    for (String query : queries) {
-      for (List<String> chunk : Sql.chunks(ids, EntityTable.IDS_PER_QUERY)) {
-        Tuple params = Tuple.tuple();
-        chunk.forEach(params::addValue);
-        String sql = String.format(query, Sql.placeholders(chunk.size())) + " LIMIT 21";
-        chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).map(found -> {
-          found.forEach(row -> referrers.add(row.getString(0) + " " + row.getString(1) + " " + row.getString(2)
-              + " -> " + row.getString(3)));
-          return null;
-        }));
-      }
-    }
-    return chain.compose(v -> referrers.isEmpty() ? Future.succeededFuture()
+    return forget(conn, ids).compose(v -> Futures.inOrder(queries, query -> Futures.inOrder(
+        Sql.chunks(ids, EntityTable.IDS_PER_QUERY), chunk -> {
+          Tuple params = Tuple.tuple();
+          chunk.forEach(params::addValue);
+          String sql = String.format(query, Sql.placeholders(chunk.size())) + " LIMIT 21";
+          return conn.preparedQuery(sql).execute(params).onSuccess(found -> found.forEach(row -> referrers.add(
+              row.getString(0) + " " + row.getString(1) + " " + row.getString(2) + " -> " + row.getString(3))));
+        }))).compose(v -> referrers.isEmpty() ? Future.succeededFuture()
         : Future.failedFuture(new UowException.Conflict("cannot delete: still referenced by "
             + String.join(", ", referrers.subList(0, Math.min(20, referrers.size())))
             + (referrers.size() > 20 ? " and more" : "")
@@ -92,13 +86,11 @@ final class EntityReferences {
   }
 
   private static Future<Void> forget(SqlClient conn, List<String> ids) {
-    Future<Void> chain = Future.succeededFuture();
-    for (List<String> chunk : Sql.chunks(ids, EntityTable.IDS_PER_QUERY)) {
+    return Futures.inOrder(Sql.chunks(ids, EntityTable.IDS_PER_QUERY), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(params::addValue);
       String sql = "DELETE FROM entity_references WHERE from_id IN (" + Sql.placeholders(chunk.size()) + ")";
-      chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).mapEmpty());
-    }
-    return chain;
+      return conn.preparedQuery(sql).execute(params).mapEmpty();
+    });
   }
 }

@@ -1,5 +1,6 @@
 package io.uowservice.repository;
 
+import io.uowservice.async.Futures;
 import io.uowservice.domain.Entity;
 import io.uowservice.domain.EntityType;
 import io.uowservice.domain.Tracked;
@@ -87,21 +88,19 @@ public abstract class EntityTable {
   /** The stored entities among {@code ids} (any order), one query per {@value #IDS_PER_QUERY} ids. */
   public Future<List<Entity>> findMany(SqlClient client, String type, Collection<String> ids) {
     List<Entity> found = new ArrayList<>();
-    Future<Void> chain = Future.succeededFuture();
-    for (List<String> chunk : Sql.chunks(new TreeSet<>(ids), IDS_PER_QUERY)) {
+    return Futures.inOrder(Sql.chunks(new TreeSet<>(ids), IDS_PER_QUERY), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(params::addValue);
       addTypeParams(params, type);
       String sql = "SELECT " + selectColumns() + " FROM " + table + " WHERE id IN (" + Sql.placeholders(chunk.size())
           + ")" + typeCondition();
-      chain = chain.compose(v -> client.preparedQuery(sql).execute(params)
+      return client.preparedQuery(sql).execute(params)
           .compose(rows -> decorate(client, entities(type, rows)))
           .map(entities -> {
             found.addAll(entities);
             return null;
-          }));
-    }
-    return chain.map(found);
+          });
+    }).map(found);
   }
 
   public Future<Boolean> exists(SqlClient client, String type, String id) {
@@ -215,19 +214,17 @@ public abstract class EntityTable {
   /** {@code SELECT columns ... WHERE id IN (...)} in sorted chunks, so locks are always taken in id order. */
   private Future<Void> selectByIds(SqlClient conn, String type, Collection<String> ids, String columns,
       String suffix, java.util.function.Consumer<Row> onRow) {
-    Future<Void> chain = Future.succeededFuture();
-    for (List<String> chunk : Sql.chunks(new TreeSet<>(ids), IDS_PER_QUERY)) {
+    return Futures.inOrder(Sql.chunks(new TreeSet<>(ids), IDS_PER_QUERY), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(params::addValue);
       addTypeParams(params, type);
       String sql = "SELECT " + columns + " FROM " + table + " WHERE id IN (" + Sql.placeholders(chunk.size()) + ")"
           + typeCondition() + suffix;
-      chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).map(rows -> {
+      return conn.preparedQuery(sql).execute(params).map(rows -> {
         rows.forEach(onRow);
         return null;
-      }));
-    }
-    return chain;
+      });
+    });
   }
 
   /**
@@ -235,17 +232,15 @@ public abstract class EntityTable {
    * round trips for thousands of entities, and large entities split so no statement is refused.
    */
   public Future<Void> insert(SqlClient conn, List<Entity> entities, Instant now) {
-    Future<Void> chain = Future.succeededFuture();
     int columns = insertColumns().split(",").length;
     List<List<Object>> rows = entities.stream().map(e -> insertValues(e, now)).toList();
-    for (List<List<Object>> chunk : Sql.chunks(rows, ROWS_PER_INSERT, Sql::bytes)) {
+    return Futures.inOrder(Sql.chunks(rows, ROWS_PER_INSERT, Sql::bytes), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(row -> row.forEach(params::addValue));
       String sql = "INSERT INTO " + table + " (" + insertColumns() + ") VALUES "
           + Sql.rowPlaceholders(chunk.size(), columns);
-      chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).mapEmpty());
-    }
-    return chain.compose(v -> afterInsert(conn, entities));
+      return conn.preparedQuery(sql).execute(params);
+    }).compose(v -> afterInsert(conn, entities));
   }
 
   protected Future<Void> afterInsert(SqlClient conn, List<Entity> entities) {

@@ -1,5 +1,6 @@
 package io.uowservice.repository;
 
+import io.uowservice.async.Futures;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -93,11 +94,7 @@ public final class Migrations {
   }
 
   private static Future<Void> apply(SqlConnection conn, Migration m) {
-    Future<Void> chain = Future.succeededFuture();
-    for (String statement : statements(m.sql())) {
-      chain = chain.compose(v -> conn.query(statement).execute().<Void>mapEmpty());
-    }
-    return chain
+    return Futures.inOrder(statements(m.sql()), statement -> conn.query(statement).execute())
         .compose(v -> conn.preparedQuery("INSERT INTO schema_migrations (version, file, checksum, applied_at) "
                 + "VALUES (?, ?, ?, ?)")
             .execute(Tuple.of(m.version(), m.file(), m.checksum(), LocalDateTime.now(ZoneOffset.UTC))))

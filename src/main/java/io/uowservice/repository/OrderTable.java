@@ -1,5 +1,6 @@
 package io.uowservice.repository;
 
+import io.uowservice.async.Futures;
 import io.uowservice.domain.Entity;
 import io.uowservice.domain.Money;
 import io.uowservice.domain.Tracked;
@@ -40,14 +41,12 @@ public final class OrderTable extends TypedTable {
   @Override
   protected Future<Void> afterUpdate(SqlClient conn, List<Tracked> rows) {
     List<Entity> orders = rows.stream().map(Tracked::entity).toList();
-    Future<Void> chain = Future.succeededFuture();
-    for (List<Entity> chunk : Sql.chunks(orders, IDS_PER_QUERY)) {
+    return Futures.inOrder(Sql.chunks(orders, IDS_PER_QUERY), chunk -> {
       Tuple ids = Tuple.tuple();
       chunk.forEach(o -> ids.addValue(o.id()));
-      chain = chain.compose(v -> conn.preparedQuery("DELETE FROM order_items WHERE order_id IN ("
-          + Sql.placeholders(chunk.size()) + ")").execute(ids).mapEmpty());
-    }
-    return chain.compose(v -> insertItems(conn, orders));
+      return conn.preparedQuery("DELETE FROM order_items WHERE order_id IN ("
+          + Sql.placeholders(chunk.size()) + ")").execute(ids).mapEmpty();
+    }).compose(v -> insertItems(conn, orders));
   }
 
   private Future<Void> insertItems(SqlClient conn, List<Entity> orders) {
@@ -66,8 +65,7 @@ public final class OrderTable extends TypedTable {
             unitPrice == null ? null : new BigDecimal(unitPrice.toString()).toPlainString(), Sql.json(item)});
       }
     }
-    Future<Void> chain = Future.succeededFuture();
-    for (List<Object[]> chunk : Sql.chunks(items, ROWS_PER_INSERT, row -> Sql.bytes(java.util.Arrays.asList(row)))) {
+    return Futures.inOrder(Sql.chunks(items, ROWS_PER_INSERT, row -> Sql.bytes(java.util.Arrays.asList(row))), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(row -> {
         for (Object v : row) {
@@ -76,9 +74,8 @@ public final class OrderTable extends TypedTable {
       });
       String sql = "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, extra) VALUES "
           + Sql.rowPlaceholders(chunk.size(), ITEM_COLUMNS);
-      chain = chain.compose(v -> conn.preparedQuery(sql).execute(params).mapEmpty());
-    }
-    return chain;
+      return conn.preparedQuery(sql).execute(params).mapEmpty();
+    });
   }
 
   @Override
@@ -87,13 +84,12 @@ public final class OrderTable extends TypedTable {
       return Future.succeededFuture(orders);
     }
     Map<String, List<Object>> itemsByOrder = new HashMap<>();
-    Future<Void> chain = Future.succeededFuture();
-    for (List<Entity> chunk : Sql.chunks(orders, IDS_PER_QUERY)) {
+    return Futures.inOrder(Sql.chunks(orders, IDS_PER_QUERY), chunk -> {
       Tuple ids = Tuple.tuple();
       chunk.forEach(o -> ids.addValue(o.id()));
       String sql = "SELECT order_id, product_id, quantity, unit_price, extra FROM order_items WHERE order_id IN ("
           + Sql.placeholders(chunk.size()) + ") ORDER BY order_id, line_no";
-      chain = chain.compose(v -> client.preparedQuery(sql).execute(ids).map(rows -> {
+      return client.preparedQuery(sql).execute(ids).onSuccess(rows -> {
         for (Row row : rows) {
           Map<String, Object> item = new LinkedHashMap<>();
           item.put("product_id", row.getString("product_id"));
@@ -105,10 +101,8 @@ public final class OrderTable extends TypedTable {
           Sql.jsonMap(row, "extra").forEach(item::putIfAbsent);
           itemsByOrder.computeIfAbsent(row.getString("order_id"), k -> new ArrayList<>()).add(item);
         }
-        return null;
-      }));
-    }
-    return chain.map(v -> {
+      });
+    }).map(v -> {
       List<Entity> out = new ArrayList<>(orders.size());
       for (Entity order : orders) {
         Map<String, Object> attributes = new LinkedHashMap<>(order.attributes());

@@ -47,6 +47,18 @@ public final class Responses {
     });
   }
 
+  /** 201 with the created resource and its {@code Location}, or the problem. */
+  public static void created(RoutingContext ctx, Future<JsonObject> result, Function<JsonObject, String> location) {
+    result.onComplete(ar -> {
+      if (ar.failed()) {
+        problem(ctx, Problem.from(ar.cause()));
+        return;
+      }
+      ctx.response().putHeader(HttpHeaders.LOCATION, location.apply(ar.result()));
+      json(ctx, 201, ar.result());
+    });
+  }
+
   public static void problem(RoutingContext ctx, Problem problem) {
     if (ctx.response().ended()) {
       return;
