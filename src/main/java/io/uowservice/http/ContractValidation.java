@@ -53,9 +53,12 @@ final class ContractValidation {
   private final RequestValidator validator;
   private final Map<String, Operation> operations = new HashMap<>();
 
+  private final CachedValidators validators = new CachedValidators();
+
   private ContractValidation(Vertx vertx, OpenAPIContract contract) {
     this.contract = contract;
-    this.validator = RequestValidator.create(vertx, contract);
+    // the contract with one validator per schema: the library would build one per parameter per request
+    this.validator = RequestValidator.create(vertx, validators.wrap(contract));
     contract.operations().forEach(op -> operations.put(key(op.getHttpMethod(), op.getOpenAPIPath()), op));
   }
 
@@ -79,6 +82,11 @@ final class ContractValidation {
     raw.getJsonObject("components", new JsonObject()).getJsonObject("responses", new JsonObject())
         .forEach(r -> ((JsonObject) r.getValue()).remove("content"));
     return OpenAPIContract.from(vertx, raw).map(contract -> new ContractValidation(vertx, contract));
+  }
+
+  /** Validators kept for the contract's schemas (for tests). */
+  int cachedValidators() {
+    return validators.size();
   }
 
   OpenAPIContract contract() {

@@ -200,6 +200,11 @@ public final class HttpVerticle extends VerticleBase {
     return contract;
   }
 
+  /** The port it listens on (for tests that ask for any free one). */
+  int port() {
+    return server.actualPort();
+  }
+
   @Override
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();

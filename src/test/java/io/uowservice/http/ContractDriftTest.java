@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.openapi.contract.Operation;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -25,6 +26,44 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 @DisplayName("openapi.yaml and the router cannot drift apart; the JSON pre-scan")
 class ContractDriftTest {
+
+  @Test
+  void eachSchemaGetsOneValidatorHoweverManyRequestsAreValidated(Vertx vertx) throws Exception {
+    AppConfig config = ServiceHarness.await(ConfigLoader.load(vertx, null, Map.of("UOW_HTTP__PORT", "0",
+        "UOW_HTTP__HOST", "127.0.0.1")));
+    HttpVerticle verticle = new HttpVerticle();
+    String id = ServiceHarness.await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config.source())));
+    try {
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.URI base = java.net.URI.create("http://127.0.0.1:" + verticle.port());
+      Runnable invalidRequests = () -> {
+        for (String body : List.of("{\"operations\": 7}", "{\"operations\": [{\"op\": 1}]}", "[]")) {
+          send(http, java.net.http.HttpRequest.newBuilder(base.resolve("/api/v1/transactions"))
+              .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)));
+        }
+        send(http, java.net.http.HttpRequest.newBuilder(base.resolve("/api/v1/entities/product?limit=x")).GET());
+      };
+      invalidRequests.run();
+      int afterFirst = verticle.contract().cachedValidators();
+      for (int i = 0; i < 50; i++) {
+        invalidRequests.run();
+      }
+
+      assertThat(afterFirst).as("the validators the first requests needed").isPositive();
+      assertThat(verticle.contract().cachedValidators()).as("built once, not per request").isEqualTo(afterFirst);
+    } finally {
+      ServiceHarness.await(vertx.undeploy(id));
+    }
+  }
+
+  private static void send(java.net.http.HttpClient http, java.net.http.HttpRequest.Builder request) {
+    try {
+      int status = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+      assertThat(status).as("refused by the contract").isEqualTo(400);
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   @Test
   void everyRouteHasAnOperationAndEveryOperationARoute(Vertx vertx) {
