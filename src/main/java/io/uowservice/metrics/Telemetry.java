@@ -31,12 +31,21 @@ public final class Telemetry {
     return REGISTRY;
   }
 
+  /** Each commit outcome's meters, built once: a lookup by builder per commit showed in the profile. */
+  private static final java.util.Map<String, CommitMeters> COMMIT_METERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record CommitMeters(Counter count, Timer duration) {
+  }
+
   /** A commit's outcome: committed, conflict (stale versions), rejected (client error) or failed. */
   public static void commit(String outcome, Duration took) {
-    Counter.builder("uow_commits").description("Commits of units of work and transactions by outcome")
-        .tag("outcome", outcome).register(meters()).increment();
-    Timer.builder("uow_commit_duration").description("Time from commit request to its outcome")
-        .tag("outcome", outcome).publishPercentileHistogram().register(meters()).record(took);
+    CommitMeters m = COMMIT_METERS.computeIfAbsent(outcome, o -> new CommitMeters(
+        Counter.builder("uow_commits").description("Commits of units of work and transactions by outcome")
+            .tag("outcome", o).register(meters()),
+        Timer.builder("uow_commit_duration").description("Time from commit request to its outcome")
+            .tag("outcome", o).publishPercentileHistogram().register(meters())));
+    m.count().increment();
+    m.duration().record(took);
   }
 
   /** A commit transaction retried inside the service after a deadlock or a lock wait timeout. */
