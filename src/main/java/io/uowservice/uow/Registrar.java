@@ -5,6 +5,7 @@ import io.uowservice.domain.Entity;
 import io.uowservice.domain.EntityFactory;
 import io.uowservice.domain.TypeCatalog;
 import io.uowservice.domain.UnitOfWork;
+import io.uowservice.domain.UnitWeights;
 import io.uowservice.domain.UowException;
 import java.util.function.Function;
 
@@ -44,6 +45,11 @@ final class Registrar {
    * one statement) is refused when registered, not at every commit attempt.
    */
   private Entity storable(Entity entity) {
+    // a bound first: no character takes more than 6 bytes as JSON (an escaped control character), and
+    // the fields' names, version and timestamps fit in 1 KiB; only an entity that may be too large is encoded
+    if (6 * UnitWeights.weigh(entity) + 1024 <= maxEntityBytes) {
+      return entity;
+    }
     int bytes = EntityJson.toJson(entity).toBuffer().length();
     if (bytes > maxEntityBytes) {
       throw new UowException.LimitExceeded(entity.type() + " " + entity.id() + " is " + bytes + " bytes as JSON; the "
