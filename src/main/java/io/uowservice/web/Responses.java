@@ -64,7 +64,7 @@ public final class Responses {
       return;
     }
     // HTTP/1.x only: an HTTP/2 stream ends with its response, and the connection carries other streams
-    boolean unread = !ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2;
+    boolean unread = !ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2 && carriesBody(ctx);
     if (unread) {
       // answered before its body was read: the connection is closed, the rest never read
       ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
@@ -88,6 +88,12 @@ public final class Responses {
             ctx.request().connection().close();
           }
         });
+  }
+
+  /** A request with a body to skip: a Content-Length above 0, or a chunked one (a GET or an upgrade has none). */
+  private static boolean carriesBody(RoutingContext ctx) {
+    String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    return ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null || length != null && !length.trim().equals("0");
   }
 
   public static String clip(String text, int max) {

@@ -26,6 +26,34 @@ class WebSocketLiveUpdatesTest {
   static final LiveService live = new LiveService();
 
   @Test
+  void aRefusedUpgradeLeavesItsConnectionUsableLikeAnyOtherBodilessRequest() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", live.service().config().http().port())) {
+      socket.setSoTimeout(5_000);
+      var in = new java.io.BufferedInputStream(socket.getInputStream());
+      for (String path : java.util.List.of("/ws", "/ws?types=entity.created,bogus", "/api/v1/info")) {
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String head = readHead(in);
+        assertThat(head).as(path).doesNotContainIgnoringCase("connection: close");
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        assertThat(length.find()).as(head).isTrue();
+        in.readNBytes(Integer.parseInt(length.group(1)));
+      }
+    }
+  }
+
+  /** The status line and headers of the next response on the socket. */
+  private static String readHead(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      assertThat(b).as("the service closed the connection after: %s", head).isNotEqualTo(-1);
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
+  @Test
   void aWebSocketClientReceivesEveryEventOfACommit() {
     try (LiveClient client = live.connect("/ws")) {
       String unit = live.units().open();
