@@ -76,6 +76,11 @@ public final class CheckoutBenchmark {
     try {
       if (mode.equals("seed")) {
         bench.seed();
+      } else if (mode.equals("bulk")) {
+        System.out.println(bench.bulk(10_000));
+        System.out.println(bench.bulk(1_000));
+      } else if (mode.equals("register")) {
+        System.out.println(bench.registerOnly(concurrency, warmup, duration));
       } else {
         bench.load();
         System.out.println(bench.run(concurrency, warmup, duration, servicePid));
@@ -186,6 +191,102 @@ public final class CheckoutBenchmark {
         loop(done);
       }
     });
+  }
+
+  /**
+   * One unit of {@code entities} new custom entities committed through ONE {@code POST
+   * /api/v1/transactions}, and the same through the session API (open, one registration per entity,
+   * commit): end-to-end milliseconds of each, the better of 2 after a warm-up round.
+   */
+  private String bulk(int entities) {
+    double transaction = Double.MAX_VALUE;
+    double session = Double.MAX_VALUE;
+    for (int round = 0; round < 3; round++) {
+      JsonArray ops = new JsonArray();
+      for (int i = 0; i < entities; i++) {
+        ops.add(new JsonObject().put("op", "new").put("type", "custom").put("name", "bulk " + i)
+            .put("attributes", new JsonObject().put("n", i)));
+      }
+      long t0 = System.nanoTime();
+      HttpResponse<Buffer> r = client.post(API).sendJsonObject(new JsonObject().put("operations", ops)).await();
+      double took = (System.nanoTime() - t0) / 1e6;
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("bulk transaction: " + r.statusCode() + " " + r.bodyAsString());
+      }
+      long t1 = System.nanoTime();
+      String unit = client.post("/api/v1/units-of-work").send().await().bodyAsJsonObject().getString("id");
+      for (int i = 0; i < entities; i++) {
+        client.post("/api/v1/units-of-work/" + unit + "/entities/new").sendJsonObject(new JsonObject()
+            .put("type", "custom").put("name", "bulk " + i).put("attributes", new JsonObject().put("n", i))).await();
+      }
+      HttpResponse<Buffer> c = client.post("/api/v1/units-of-work/" + unit + "/commit").send().await();
+      double sessionTook = (System.nanoTime() - t1) / 1e6;
+      client.delete("/api/v1/units-of-work/" + unit).send().await();
+      if (c.statusCode() != 200) {
+        throw new IllegalStateException("bulk session commit: " + c.statusCode() + " " + c.bodyAsString());
+      }
+      if (round > 0) {
+        transaction = Math.min(transaction, took);
+        session = Math.min(session, sessionTook);
+      }
+    }
+    return String.format(Locale.ROOT, "client=service bulk_entities=%d transaction_ms=%.0f session_ms=%.0f",
+        entities, transaction, session);
+  }
+
+  /** Registrations only (no commit) into one unit per client, {@code concurrency} in flight. */
+  private String registerOnly(int concurrency, int warmup, int duration) throws Exception {
+    String[] units = new String[concurrency];
+    for (int i = 0; i < concurrency; i++) {
+      units[i] = client.post("/api/v1/units-of-work").send().await().bodyAsJsonObject().getString("id");
+    }
+    CountDownLatch done = new CountDownLatch(concurrency);
+    for (int i = 0; i < concurrency; i++) {
+      registerLoop(units[i], 0, done);
+    }
+    TimeUnit.SECONDS.sleep(warmup);
+    long t0 = System.nanoTime();
+    recording = true;
+    TimeUnit.SECONDS.sleep(duration);
+    recording = false;
+    long elapsed = System.nanoTime() - t0;
+    running = false;
+    done.await(30, TimeUnit.SECONDS);
+    int n = (int) Math.min(recorded.get(), latencies.length);
+    long[] sorted = Arrays.copyOf(latencies, n);
+    Arrays.sort(sorted);
+    return String.format(Locale.ROOT, "client=service register_only in_flight=%d registrations_per_s=%.0f "
+        + "p50_ms=%.2f p99_ms=%.2f errors=%d", concurrency, n / (elapsed / 1e9), pct(sorted, 0.50),
+        pct(sorted, 0.99), errors.get());
+  }
+
+  /** One client: registers into its unit, and after 1,000 registrations swaps it for a fresh one. */
+  private void registerLoop(String unit, int held, CountDownLatch done) {
+    if (!running) {
+      done.countDown();
+      return;
+    }
+    if (held == 1000) {
+      client.delete("/api/v1/units-of-work/" + unit).send().compose(x -> client.post("/api/v1/units-of-work").send())
+          .onComplete(c -> registerLoop(c.succeeded() ? c.result().bodyAsJsonObject().getString("id") : unit, 0, done));
+      return;
+    }
+    long started = System.nanoTime();
+    client.post("/api/v1/units-of-work/" + unit + "/entities/new").sendJsonObject(new JsonObject()
+        .put("type", "custom").put("name", "r" + held).put("attributes", new JsonObject().put("n", held)))
+        .onComplete(ar -> {
+          if (ar.succeeded() && ar.result().statusCode() == 201) {
+            if (recording) {
+              long i = recorded.getAndIncrement();
+              if (i < latencies.length) {
+                latencies[(int) i] = System.nanoTime() - started;
+              }
+            }
+          } else {
+            errors.incrementAndGet();
+          }
+          registerLoop(unit, held + 1, done);
+        });
   }
 
   private String run(int concurrency, int warmup, int duration, long servicePid) throws Exception {
