@@ -19,8 +19,8 @@ public interface EntityReads {
   Future<JsonObject> get(String type, String id);
 
   /**
-   * The stored entities among {@code ids}, stopping once their JSON passes {@code maxBytes}
-   * ({@link Batch#truncated} then).
+   * The stored entities among {@code ids}, stopping once their weight as a unit counts it
+   * ({@link io.uowservice.domain.UnitWeights#weigh}) passes {@code maxBytes} ({@link Batch#truncated} then).
    */
   Future<Batch> getMany(String type, List<String> ids, long maxBytes);
 

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
 import io.uowservice.domain.Entity;
+import io.uowservice.domain.UnitWeights;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -76,9 +77,10 @@ public final class RepositoryVerticle extends VerticleBase implements EntityRead
   }
 
   /**
-   * The stored entities among {@code ids}, read {@value #IDS_PER_READ} at a time until their JSON
-   * passes {@code maxBytes}: then what was read so far, marked {@code truncated} (the caller's unit
-   * could not hold more anyway), so a small request naming large entities cannot load gigabytes.
+   * The stored entities among {@code ids}, read {@value #IDS_PER_READ} at a time until their weight
+   * (what a unit counts for them, {@link UnitWeights#weigh}) passes {@code maxBytes}: then what was
+   * read so far, marked {@code truncated} (the caller's unit could not hold more anyway), so a small
+   * request naming large entities cannot load gigabytes.
    */
   private Future<Batch> findMany(EntityTable table, String type, List<String> ids, long maxBytes) {
     List<Entity> found = new ArrayList<>();
@@ -89,7 +91,7 @@ public final class RepositoryVerticle extends VerticleBase implements EntityRead
       chain = chain.compose(truncated -> truncated ? Future.succeededFuture(true)
           : table.findMany(pool, type, chunk).map(read -> {
             for (Entity e : read) {
-              bytes[0] += EntityJson.toJson(e).encode().length();
+              bytes[0] += UnitWeights.weigh(e); // the unit's own measure: no encoding just to count
               found.add(e);
             }
             return bytes[0] > maxBytes;

@@ -39,10 +39,13 @@ public final class Responses {
         problem(ctx, Problem.from(ar.cause()));
       } else if (status == 204) {
         ctx.response().setStatusCode(204).end();
-      } else if (view.apply(ar.result()) instanceof JsonArray array) {
-        json(ctx, status, array);
       } else {
-        json(ctx, status, (JsonObject) view.apply(ar.result()));
+        Object body = view.apply(ar.result()); // applied once: a view may build its answer
+        if (body instanceof JsonArray array) {
+          json(ctx, status, array);
+        } else {
+          json(ctx, status, (JsonObject) body);
+        }
       }
     });
   }
