@@ -13,9 +13,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.shareddata.LocalMap;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -26,6 +28,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,6 +72,9 @@ public final class LiveUpdates {
   // session may be served by other instances' event loops
   private final Map<SockJSSocket, SendQueue> sockJsQueues = new ConcurrentHashMap<>();
   private final Map<SockJSSocket, String> sockJsSubjects = new ConcurrentHashMap<>();
+  // session id -> subject of the sessions the HTTP transports serve; shared by every instance because
+  // the SockJS sessions are (a session's requests may reach any instance's router)
+  private final LocalMap<String, String> sessionOwners;
 
   /** One WebSocket client; {@code types} null = every event. */
   private record Client(ServerWebSocket ws, Set<String> types, SendQueue queue, String subject) {
@@ -83,6 +89,7 @@ public final class LiveUpdates {
     this.maxQueuedBytes = config.liveUpdates().maxQueuedBytes();
     this.limits = config.liveUpdates();
     this.stats = LiveUpdateStats.of(vertx);
+    this.sessionOwners = vertx.sharedData().getLocalMap("uow.bridge.session-owners");
   }
 
   /**
@@ -100,9 +107,14 @@ public final class LiveUpdates {
   /** The authorisation of live updates until authentication lands: everyone, as {@code anonymous}. */
   public static final Handler<RoutingContext> ANONYMOUS = RoutingContext::next;
 
+  /** Whether {@code path} is served by the SockJS bridge (which has its own CORS rules). */
+  public static boolean isEventBus(String path) {
+    return path != null && (path.equals(EVENTBUS_PATH) || path.startsWith(EVENTBUS_PATH + "/"));
+  }
+
   /**
-   * Installs the routes. Mount them before any BodyHandler: SockJS's HTTP transports read request bodies
-   * themselves, and a WebSocket upgrade has none.
+   * Installs the routes. Mount them before any other BodyHandler: a WebSocket upgrade has no body, and
+   * the SockJS HTTP sends get their own, bounded by {@code live_updates.max_inbound_bytes}.
    *
    * @param authorize THE place where a live-update connection is authorised: it runs before every /ws
    *     upgrade and every /eventbus request (SockJS info, handshake, transports) and either calls
@@ -111,15 +123,27 @@ public final class LiveUpdates {
    *     parameter (browsers cannot set headers on a WebSocket), and never logs the query string.
    */
   public void mount(Router router, Handler<RoutingContext> authorize) {
-    mount(router, authorize, RoutingContext::next);
+    mount(router, authorize, RoutingContext::next, RoutingContext::next);
   }
 
-  /** As {@link #mount(Router, Handler)}, with {@code rateLimit} run after authorisation on every live request. */
-  public void mount(Router router, Handler<RoutingContext> authorize, Handler<RoutingContext> rateLimit) {
+  /**
+   * As {@link #mount(Router, Handler)}, with {@code rateLimit} run after authorisation on every live
+   * request, and {@code holdBody} first on every SockJS POST: it pauses the request (authorisation may
+   * be asynchronous, and the body must wait in the socket until it is read) and bounds how long the
+   * body may take to arrive.
+   */
+  public void mount(Router router, Handler<RoutingContext> authorize, Handler<RoutingContext> rateLimit,
+      Handler<RoutingContext> holdBody) {
     router.route(WS_PATH).handler(authorize).handler(rateLimit);
-    router.route(EVENTBUS_PATH + "/*").handler(authorize).handler(rateLimit);
     router.get(WS_PATH).handler(this::upgrade);
-    router.route(EVENTBUS_PATH + "/*").subRouter(sockJsBridge());
+    String eventBus = EVENTBUS_PATH + "/*";
+    router.post(eventBus).handler(holdBody);
+    router.route(eventBus).handler(authorize).handler(rateLimit);
+    // xhr_send and jsonp_send carry the client's frames in the body (the other transports have none)
+    router.post(eventBus).handler(BodyHandler.create(false).setBodyLimit(limits.maxInboundBytes()))
+        .failureHandler(this::tooLarge);
+    router.route(eventBus).handler(this::checkSockJsRequest);
+    router.route(eventBus).subRouter(sockJsBridge());
   }
 
   // ---- /ws ------------------------------------------------------------------------------------
@@ -140,8 +164,7 @@ public final class LiveUpdates {
           WS_PATH + " is a WebSocket endpoint: connect with a WebSocket client"));
       return;
     }
-    Object subject = ctx.get(SecurityAudit.SUBJECT);
-    String who = subject instanceof String s ? s : "anonymous";
+    String who = subjectOf(ctx);
     switch (stats.admit(who, limits.maxClients(), limits.maxClientsPerSubject())) {
       case NODE_FULL -> {
         ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
@@ -245,10 +268,45 @@ public final class LiveUpdates {
     SockJSBridgeOptions options = new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.EVENTS))
         .addOutboundPermitted(new PermittedOptions()
-            .setAddressRegex(Pattern.quote(Addresses.progress("")) + ".+"));
+            .setAddressRegex(Pattern.quote(Addresses.progress("")) + ".+"))
+        .setMaxHandlersPerSocket(limits.maxSubscriptionsPerClient());
     // no inbound permitted: every send or publish is answered with an access_denied error frame, so
     // a browser can never reach a unit-of-work actor or any other service address
     return SockJSHandler.create(vertx, new SockJSHandlerOptions()).bridge(options, this::onBridgeEvent);
+  }
+
+  /**
+   * Before the SockJS handler: a transport request for a session another subject opened is refused (it
+   * would take that session's frames), and a malformed request of the protocol gets a 4xx problem
+   * rather than the handler's 500 ({@link SockJsRequests}).
+   */
+  private void checkSockJsRequest(RoutingContext ctx) {
+    Optional<SockJsRequests.SessionRequest> request = SockJsRequests.sessionRequest(ctx.normalizedPath());
+    if (request.isEmpty()) {
+      ctx.next();
+      return;
+    }
+    String owner = sessionOwners.get(request.get().session());
+    if (owner != null && !owner.equals(subjectOf(ctx))) {
+      Responses.problem(ctx, Problem.of(403, "forbidden", "Forbidden",
+          "this SockJS session was opened by another subject"));
+      return;
+    }
+    Problem problem = SockJsRequests.problemWith(ctx, request.get());
+    if (problem != null) {
+      Responses.problem(ctx, problem);
+      return;
+    }
+    ctx.next();
+  }
+
+  private void tooLarge(RoutingContext ctx) {
+    if (ctx.statusCode() != 413) {
+      ctx.next();
+      return;
+    }
+    Responses.problem(ctx, Problem.of(413, "payload-too-large", "Payload too large", "a SockJS send may carry "
+        + limits.maxInboundBytes() + " bytes (live_updates.max_inbound_bytes)"));
   }
 
   private void onBridgeEvent(BridgeEvent event) {
@@ -265,12 +323,14 @@ public final class LiveUpdates {
           return;
         }
         sockJsSubjects.put(event.socket(), subject);
+        sessionOf(event.socket()).ifPresent(session -> sessionOwners.put(session, subject));
         sockJsQueues.put(event.socket(), new SendQueue(maxQueuedBytes, stats.queuedBytes,
             limits.maxTotalQueuedBytes()));
         stats.sockJsClients.increment();
       }
       case SOCKET_CLOSED -> {
         if (sockJsQueues.remove(event.socket()) != null) {
+          sessionOf(event.socket()).ifPresent(sessionOwners::remove);
           stats.sockJsClients.decrement();
           stats.leave(sockJsSubjects.remove(event.socket()));
         }
@@ -306,8 +366,23 @@ public final class LiveUpdates {
   /** The subject the session's first request was authorised as ("anonymous" without security). */
   private static String sockJsSubject(SockJSSocket socket) {
     RoutingContext ctx = socket.routingContext();
-    Object subject = ctx == null ? null : ctx.get(SecurityAudit.SUBJECT);
+    return ctx == null ? "anonymous" : subjectOf(ctx);
+  }
+
+  private static String subjectOf(RoutingContext ctx) {
+    Object subject = ctx.get(SecurityAudit.SUBJECT);
     return subject instanceof String s ? s : "anonymous";
+  }
+
+  /**
+   * The id of a session the HTTP transports serve (its requests come one after another, each of them
+   * checked against its owner); a WebSocket session is one connection and needs no such check.
+   */
+  private static Optional<String> sessionOf(SockJSSocket socket) {
+    RoutingContext ctx = socket.routingContext();
+    return Optional.ofNullable(ctx).flatMap(c -> SockJsRequests.sessionRequest(c.normalizedPath()))
+        .filter(request -> !request.transport().equals("websocket"))
+        .map(SockJsRequests.SessionRequest::session);
   }
 
   // ---- shared ---------------------------------------------------------------------------------

@@ -102,9 +102,12 @@ public record AppConfig(
    * one client before it counts as too slow and is disconnected (its queue is bounded in bytes because
    * memory is what it protects); {@code maxTotalQueuedBytes} bounds all clients of the node together
    * (past it, the client offered the next frame is disconnected); {@code maxClients} and {@code
-   * maxClientsPerSubject} bound how many may connect (503 / 429 past them).
+   * maxClientsPerSubject} bound how many may connect (503 / 429 past them); {@code maxInboundBytes}
+   * bounds what a client may send in one request or message (SockJS HTTP bodies, WebSocket messages),
+   * {@code maxSubscriptionsPerClient} the addresses one SockJS session may register for.
    */
-  public record LiveUpdates(int maxQueuedBytes, int maxClients, int maxClientsPerSubject, long maxTotalQueuedBytes) {
+  public record LiveUpdates(int maxQueuedBytes, int maxClients, int maxClientsPerSubject, long maxTotalQueuedBytes,
+      int maxInboundBytes, int maxSubscriptionsPerClient) {
   }
 
   /** Validates the merged tree; the first bad key fails with a {@link ConfigException} naming it. */
@@ -185,7 +188,9 @@ public record AppConfig(
         r.integer("validation_rules.max_metadata_bytes", 2, 16 * 1024 * 1024));
     LiveUpdates liveUpdates = new LiveUpdates(r.integer("live_updates.max_queued_bytes", 4096, 1024 * 1024 * 1024),
         r.integer("live_updates.max_clients", 1, 1_000_000), r.integer("live_updates.max_clients_per_subject", 1,
-            1_000_000), r.integer("live_updates.max_total_queued_bytes", 4096, Integer.MAX_VALUE));
+            1_000_000), r.integer("live_updates.max_total_queued_bytes", 4096, Integer.MAX_VALUE),
+        r.integer("live_updates.max_inbound_bytes", 256, 16 * 1024 * 1024),
+        r.integer("live_updates.max_subscriptions_per_client", 1, 100_000));
     return new AppConfig(app, http, mysql, mongo, cache, mq, security, units, limits, liveUpdates, tree.copy());
   }
 

@@ -69,7 +69,10 @@ public final class HttpVerticle extends VerticleBase {
         // HTTP/1.1 only: with h2c detection a connection is not seen until its first request head has
         // arrived, so neither the connection limits nor the refusals before the body could hold
         .setHttp2ClearTextEnabled(false)
-        .setCompressionSupported(true))
+        .setCompressionSupported(true)
+        // what a live client may send: SockJS over WebSocket; /ws ignores what it gets
+        .setMaxWebSocketMessageSize(config.liveUpdates().maxInboundBytes())
+        .setMaxWebSocketFrameSize(Math.min(65_536, config.liveUpdates().maxInboundBytes())))
         .invalidRequestHandler(HttpVerticle::invalidRequest)
         .connectionHandler(conn -> connections.admit(conn, config.http().maxConnections(),
             config.http().maxConnectionsPerClient()));
@@ -102,19 +105,17 @@ public final class HttpVerticle extends VerticleBase {
       ctx.response().putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff");
       ctx.next();
     });
-    router.route().handler(cors());
-    // /ws and /eventbus: before the BodyHandler, which neither an upgrade nor SockJS wants; the token
-    // (header, or access_token query parameter for browsers) is checked before any upgrade
+    CorsHandler apiCors = cors(false);
+    CorsHandler eventBusCors = cors(true);
+    router.route().handler(ctx -> (LiveUpdates.isEventBus(ctx.normalizedPath()) ? eventBusCors : apiCors).handle(ctx));
+    // /ws and /eventbus: before the API's BodyHandler; the token (header, or access_token query
+    // parameter for browsers) is checked before any upgrade
     RateLimitHandler rateLimit = new RateLimitHandler(rateLimiter, config.security().trustForwardedFor(),
         Responses::problem);
-    liveUpdates.mount(router, access.liveUpdates(), rateLimit);
+    liveUpdates.mount(router, access.liveUpdates(), rateLimit, this::holdBody);
     // the token and the rate limit are checked before a byte of the body is read: the request waits
     // paused (in the socket's buffers, not ours), and a refused one is answered and its connection closed
-    router.route().handler(ctx -> {
-      ctx.request().pause();
-      readDeadline(ctx);
-      ctx.next();
-    });
+    router.route().handler(this::holdBody);
     router.route().handler(access::authenticate);
     // after authentication: the budget is per subject (per client IP for anonymous callers)
     router.route().handler(rateLimit);
@@ -139,6 +140,9 @@ public final class HttpVerticle extends VerticleBase {
         ctx.request().method() + " is not allowed on " + ctx.request().path())));
     router.errorHandler(413, ctx -> Responses.problem(ctx, Problem.of(413, "payload-too-large", "Payload too large",
         "the request body exceeds " + config.http().maxBodyBytes() + " bytes")));
+    // the one failure with 403: a CORS request from an origin not in security.allowed_origins
+    router.errorHandler(403, ctx -> Responses.problem(ctx, Problem.of(403, "origin-not-allowed", "Origin not allowed",
+        "the request's Origin is not in security.allowed_origins")));
     router.errorHandler(400, ctx -> Responses.problem(ctx, Problem.badRequest("the request is malformed")));
     router.errorHandler(500, ctx -> Responses.problem(ctx, Problem.from(ctx.failure() == null
         ? new IllegalStateException("failed with 500") : ctx.failure())));
@@ -146,20 +150,37 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /**
-   * CORS from {@code security.allowed_origins}. Credentials are never allowed: the API takes a Bearer
+   * CORS from {@code security.allowed_origins}. The API never allows credentials: it takes a Bearer
    * token from the Authorization header, so "*" is safe (no cookie rides along with a cross-site call).
+   * The SockJS bridge ({@code withCredentials}) must: its client sends every XHR with credentials, and
+   * a browser refuses "*" for those, so an allowed origin is echoed with credentials allowed. That is
+   * safe for the same reason: the service authenticates no request by cookie (the token is in the
+   * access_token parameter or the Authorization header), so a credentialed call carries nothing a
+   * caller without the token could use.
    */
-  private CorsHandler cors() {
-    CorsHandler cors = CorsHandler.create().allowCredentials(false).maxAgeSeconds(600)
-        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS))
-        .allowedHeaders(Set.of("Authorization", "Content-Type", Requests.IDEMPOTENCY_HEADER, UnitRoutes.UNIT_HEADER))
-        .exposedHeaders(Set.of("ETag", "Location", "Idempotent-Replayed", "Retry-After", "RateLimit-Limit",
-            "RateLimit-Remaining", "RateLimit-Reset"));
+  private CorsHandler cors(boolean eventBus) {
+    CorsHandler cors = CorsHandler.create().allowCredentials(eventBus).maxAgeSeconds(600);
+    if (eventBus) {
+      cors.allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+          .allowedHeaders(Set.of("Authorization", "Content-Type"));
+    } else {
+      cors.allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS))
+          .allowedHeaders(Set.of("Authorization", "Content-Type", Requests.IDEMPOTENCY_HEADER, UnitRoutes.UNIT_HEADER))
+          .exposedHeaders(Set.of("ETag", "Location", "Idempotent-Replayed", "Retry-After", "RateLimit-Limit",
+              "RateLimit-Remaining", "RateLimit-Reset"));
+    }
     List<String> origins = config.security().allowedOrigins();
     if (!origins.contains("*")) {
       cors.addOrigins(origins);
     }
     return cors;
+  }
+
+  /** Pauses the request until its body is read, which must arrive within {@code http.read_timeout}. */
+  private void holdBody(RoutingContext ctx) {
+    ctx.request().pause();
+    readDeadline(ctx);
+    ctx.next();
   }
 
   /** Requests the HTTP decoder refused (over-long request line or headers, bad syntax): problem JSON too. */

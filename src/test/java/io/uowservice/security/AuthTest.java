@@ -2,6 +2,7 @@ package io.uowservice.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.uowservice.testsupport.Jwts;
 import io.uowservice.testsupport.ServiceHarness;
 import io.uowservice.testsupport.ServiceHarness.Response;
 import io.vertx.core.Vertx;

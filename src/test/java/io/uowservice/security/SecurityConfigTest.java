@@ -3,6 +3,7 @@ package io.uowservice.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.uowservice.testsupport.Jwts;
 import io.uowservice.testsupport.ServiceHarness;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;

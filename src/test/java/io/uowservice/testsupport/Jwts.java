@@ -1,4 +1,4 @@
-package io.uowservice.security;
+package io.uowservice.testsupport;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,18 +11,18 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /** Hand-made JWTs for tests, including the malformed and hostile ones a real client library won't produce. */
-final class Jwts {
+public final class Jwts {
 
   private Jwts() {
   }
 
-  static JsonObject claims(String subject, long expiresInSeconds, String... roles) {
+  public static JsonObject claims(String subject, long expiresInSeconds, String... roles) {
     long now = Instant.now().getEpochSecond();
     return new JsonObject().put("sub", subject).put("iat", now).put("exp", now + expiresInSeconds)
         .put("roles", new JsonArray(java.util.List.of((Object[]) roles)));
   }
 
-  static String hs256(JsonObject claims, byte[] secret) {
+  public static String hs256(JsonObject claims, byte[] secret) {
     String signingInput = part(new JsonObject().put("alg", "HS256").put("typ", "JWT")) + "." + part(claims);
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
@@ -33,11 +33,11 @@ final class Jwts {
     }
   }
 
-  static String rs256(JsonObject claims, PrivateKey key) {
+  public static String rs256(JsonObject claims, PrivateKey key) {
     return signed("RS256", "SHA256withRSA", claims, key);
   }
 
-  static String es256(JsonObject claims, PrivateKey key) {
+  public static String es256(JsonObject claims, PrivateKey key) {
     // JOSE wants the raw R||S pair, not DER
     return signed("ES256", "SHA256withECDSAinP1363Format", claims, key);
   }
@@ -55,7 +55,7 @@ final class Jwts {
   }
 
   /** The classic attack: an unsigned token claiming {@code alg: none}. */
-  static String none(JsonObject claims) {
+  public static String none(JsonObject claims) {
     return part(new JsonObject().put("alg", "none").put("typ", "JWT")) + "." + part(claims) + ".";
   }
 
