@@ -78,6 +78,11 @@ final class LiveClient implements AutoCloseable {
     return client.connect(service.config().http().port(), "127.0.0.1", path).eventually(client::close);
   }
 
+  /** Completes with the close status code the service sent, once the socket is closed. */
+  Future<Short> closed() {
+    return closed.future().map(v -> socket.closeStatusCode());
+  }
+
   void send(JsonObject frame) {
     String text = sockJsFraming ? new JsonArray().add(frame.encode()).encode() : frame.encode();
     ServiceHarness.await(socket.writeTextMessage(text));

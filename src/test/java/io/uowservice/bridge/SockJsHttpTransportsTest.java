@@ -81,6 +81,15 @@ class SockJsHttpTransportsTest {
   }
 
   @Test
+  void aWebSocketMessagePastTheInboundBoundClosesTheSocket() {
+    try (LiveClient client = live.connect("/eventbus/websocket")) {
+      client.send(frame("ping", "x".repeat(5000)));
+      // netty's decoder drops the connection (the client sees 1006): a close, not a buffered message
+      assertThat(ServiceHarness.await(client.closed())).isIn((short) 1006, (short) 1009);
+    }
+  }
+
+  @Test
   void pollsWithoutAUsableCallbackAreClientErrors() {
     for (String path : List.of("/eventbus/000/s1/jsonp", "/eventbus/000/s2/htmlfile", "/eventbus/000/s3/jsonp?c=a(b)",
         "/eventbus/000/s4/htmlfile?c=" + "x".repeat(33), "/eventbus/000/s5/jsonp?callback=")) {
