@@ -29,7 +29,8 @@ class SockJsHttpTransportsTest {
   private static final JsonObject ACCESS_DENIED = new JsonObject().put("type", "err").put("body", "access_denied");
 
   @RegisterExtension
-  static final LiveService live = new LiveService(Map.of("UOW_LIVE_UPDATES__MAX_INBOUND_BYTES", "4096"));
+  static final LiveService live = new LiveService(Map.of("UOW_LIVE_UPDATES__MAX_INBOUND_BYTES", "4096",
+      "UOW_LIVE_UPDATES__MAX_SUBSCRIPTIONS_PER_CLIENT", "3"));
 
   @ParameterizedTest
   @EnumSource(Transport.class)
@@ -77,6 +78,16 @@ class SockJsHttpTransportsTest {
       assertThat(session.post("xhr_send", "text/plain", "[\"not json\"]").statusCode()).isEqualTo(204);
       assertThat(session.next().getString("type")).isEqualTo("err");
       assertThat(session.send(frame("register", "uow.events"))).isEqualTo(204);
+    }
+  }
+
+  @Test
+  void aSessionMayRegisterForAsManyAddressesAsConfigured() {
+    try (SockJsHttp session = new SockJsHttp(live.vertx(), live.service(), Transport.XHR_STREAMING, "").open()) {
+      for (int i = 0; i < 4; i++) {
+        assertThat(session.send(frame("register", "uow.progress.unit-" + i))).isEqualTo(204);
+      }
+      assertThat(session.next()).isEqualTo(new JsonObject().put("type", "err").put("body", "max_handlers_reached"));
     }
   }
 
