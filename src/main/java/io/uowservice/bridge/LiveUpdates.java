@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.ext.bridge.PermittedOptions;
@@ -137,11 +138,11 @@ public final class LiveUpdates {
     router.route(WS_PATH).handler(authorize).handler(rateLimit);
     router.get(WS_PATH).handler(this::upgrade);
     String eventBus = EVENTBUS_PATH + "/*";
-    router.post(eventBus).handler(holdBody);
-    router.route(eventBus).handler(authorize).handler(rateLimit);
+    // (method checks inside rather than method routes: the bridge is not an operation of openapi.yaml)
+    router.route(eventBus).handler(ctx -> onPost(ctx, holdBody)).handler(authorize).handler(rateLimit);
     // xhr_send and jsonp_send carry the client's frames in the body (the other transports have none)
-    router.post(eventBus).handler(BodyHandler.create(false).setBodyLimit(limits.maxInboundBytes()))
-        .failureHandler(this::tooLarge);
+    BodyHandler frames = BodyHandler.create(false).setBodyLimit(limits.maxInboundBytes());
+    router.route(eventBus).handler(ctx -> onPost(ctx, frames)).failureHandler(this::tooLarge);
     router.route(eventBus).handler(this::checkSockJsRequest);
     router.route(eventBus).subRouter(sockJsBridge());
   }
@@ -298,6 +299,14 @@ public final class LiveUpdates {
       return;
     }
     ctx.next();
+  }
+
+  private static void onPost(RoutingContext ctx, Handler<RoutingContext> handler) {
+    if (ctx.request().method() == HttpMethod.POST) {
+      handler.handle(ctx);
+    } else {
+      ctx.next();
+    }
   }
 
   private void tooLarge(RoutingContext ctx) {

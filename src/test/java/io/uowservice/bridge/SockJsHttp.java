@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.uowservice.testsupport.ServiceHarness;
 import io.uowservice.testsupport.Units;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -180,12 +181,16 @@ final class SockJsHttp implements AutoCloseable {
   private void receive() {
     String uri = base + transport.path + (query.isEmpty() ? "" : (transport.path.contains("?") ? "&" : "?") + query);
     http.request(new RequestOptions().setMethod(transport.method).setPort(port).setHost("127.0.0.1").setURI(uri))
-        .compose(req -> req.send())
-        .onSuccess(resp -> {
-          if (resp.statusCode() != 200) {
-            sockJsFrames.add("c[" + resp.statusCode() + ",\"refused\"]");
-          }
-          resp.handler(this::chunk);
+        .compose(req -> {
+          // the body handler is in place before the request leaves, so no early chunk can be missed
+          Future<HttpClientResponse> response = req.response().onSuccess(resp -> {
+            if (resp.statusCode() != 200) {
+              sockJsFrames.add("c[" + resp.statusCode() + ",\"refused\"]");
+            }
+            resp.handler(this::chunk);
+          });
+          req.end();
+          return response;
         })
         .onFailure(err -> sockJsFrames.add("c[0,\"" + err.getMessage() + "\"]"));
   }
