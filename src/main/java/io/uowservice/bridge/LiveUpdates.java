@@ -298,6 +298,11 @@ public final class LiveUpdates {
       Responses.problem(ctx, problem);
       return;
     }
+    if (SockJsRequests.closesItsConnection(request.get())) {
+      // the SockJS handler closes the connection when it ends such a response; saying so keeps a client
+      // from sending its next request on that connection (a browser's next poll failed that way)
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
     ctx.next();
   }
 

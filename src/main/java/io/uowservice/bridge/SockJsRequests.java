@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,6 +43,13 @@ final class SockJsRequests {
   static Optional<SessionRequest> sessionRequest(String path) {
     Matcher m = path == null ? null : SESSION_REQUEST.matcher(path);
     return m != null && m.matches() ? Optional.of(new SessionRequest(m.group(1), m.group(2))) : Optional.empty();
+  }
+
+  /** The receiving transports: the SockJS handler closes their connection once their response ends. */
+  private static final Set<String> RECEIVING = Set.of("xhr", "xhr_streaming", "eventsource", "htmlfile", "jsonp");
+
+  static boolean closesItsConnection(SessionRequest request) {
+    return RECEIVING.contains(request.transport());
   }
 
   /** The problem with the request, or null when the SockJS handler may have it (body already read). */

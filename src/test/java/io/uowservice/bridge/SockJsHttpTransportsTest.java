@@ -101,6 +101,17 @@ class SockJsHttpTransportsTest {
   }
 
   @Test
+  void aPollSaysItsConnectionCloses() {
+    // the SockJS handler closes a receiving request's connection when it answers; a client told so
+    // does not send its next poll on it
+    try (SockJsHttp session = new SockJsHttp(live.vertx(), live.service(), Transport.XHR_POLLING, "")) {
+      HttpClientResponse poll = session.post("xhr", null, "");
+      assertThat(poll.statusCode()).isEqualTo(200);
+      assertThat(poll.getHeader("Connection")).isEqualToIgnoringCase("close");
+    }
+  }
+
+  @Test
   void pollsWithoutAUsableCallbackAreClientErrors() {
     for (String path : List.of("/eventbus/000/s1/jsonp", "/eventbus/000/s2/htmlfile", "/eventbus/000/s3/jsonp?c=a(b)",
         "/eventbus/000/s4/htmlfile?c=" + "x".repeat(33), "/eventbus/000/s5/jsonp?callback=")) {
