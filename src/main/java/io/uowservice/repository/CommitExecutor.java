@@ -81,8 +81,9 @@ public final class CommitExecutor {
 
   private Future<Void> attempt(CommitStep.Context commit, List<CommitStep> all, IntConsumer written, long deadline,
       int retry) {
+    Tracked checkedByUpdate = checkedByItsUpdate(commit.plan());
     return transaction(conn -> runSteps(conn, commit, all, true)
-            .compose(v -> lockAndCheck(conn, commit.plan()))
+            .compose(v -> lockAndCheck(conn, commit.plan(), checkedByUpdate))
             .compose(v -> write(conn, commit, written))
             .compose(v -> runSteps(conn, commit, all, false))
             .compose(v -> System.nanoTime() - deadline < 0 ? Future.succeededFuture()
@@ -187,7 +188,7 @@ public final class CommitExecutor {
    * shared mode (they must exist, and must not vanish before COMMIT), in id order whatever the
    * mode. Every stale version is reported at once; missing references only when no version is stale.
    */
-  private Future<Void> lockAndCheck(SqlConnection conn, FlushPlan plan) {
+  private Future<Void> lockAndCheck(SqlConnection conn, FlushPlan plan, Tracked checkedByUpdate) {
     List<VersionConflict> conflicts = new ArrayList<>();
     List<FieldError> missing = new ArrayList<>();
     Map<String, Set<String>> referenced = plan.referencedIds();
@@ -196,7 +197,10 @@ public final class CommitExecutor {
     Future<Void> chain = Future.succeededFuture();
     for (String type : types) {
       EntityTable table = Tables.of(type);
-      Map<String, Long> expected = plan.expectedVersions().getOrDefault(type, Map.of());
+      Map<String, Long> expected = new java.util.HashMap<>(plan.expectedVersions().getOrDefault(type, Map.of()));
+      if (checkedByUpdate != null && checkedByUpdate.type().equals(type)) {
+        expected.remove(checkedByUpdate.id());
+      }
       Map<String, Long> held = plan.heldVersions().getOrDefault(type, Map.of());
       Set<String> targets = referenced.getOrDefault(type, Set.of());
       Set<String> found = new TreeSet<>();
@@ -238,43 +242,89 @@ public final class CommitExecutor {
       if (!conflicts.isEmpty()) {
         return Future.failedFuture(new UowException.StaleVersions(conflicts));
       }
-      return missing.isEmpty() ? Future.succeededFuture()
-          : Future.failedFuture(new UowException.Invalid("the unit of work references entities that do not exist",
-              missing));
+      if (missing.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      UowException invalid = new UowException.Invalid("the unit of work references entities that do not exist",
+          missing);
+      // a stale version is reported before a missing reference, also for the row its UPDATE checks
+      return checkedByUpdate == null ? Future.failedFuture(invalid)
+          : conflictOf(conn, checkedByUpdate).compose(conflict -> Future.failedFuture(conflict.isPresent()
+              ? new UowException.StaleVersions(List.of(conflict.get())) : invalid));
+    });
+  }
+
+  /**
+   * The dirty row whose {@code UPDATE ... WHERE version = ?} is its whole check, when a commit writes
+   * exactly one existing row (a checkout: one product): no {@code SELECT ... FOR UPDATE} before it, a
+   * round trip less. One exclusive lock cannot take part in the lock-order deadlocks the canonical
+   * order prevents (those need two); what remains is retried like any deadlock. A unit whose copy is
+   * not the version it claims is checked the long way, which reports both versions.
+   */
+  static Tracked checkedByItsUpdate(FlushPlan plan) {
+    int locked = plan.expectedVersions().values().stream().mapToInt(Map::size).sum();
+    if (locked != 1) {
+      return null;
+    }
+    for (FlushPlan.WriteBatch batch : plan.writes()) {
+      if (batch.operation() == FlushPlan.Operation.UPDATE && batch.entities().size() == 1) {
+        Tracked row = batch.entities().get(0);
+        Long held = plan.heldVersions().getOrDefault(row.type(), Map.of()).get(row.id());
+        return held == null || held == row.expectedVersion() ? row : null;
+      }
+    }
+    return null;
+  }
+
+  /** The conflict of {@code row} with what is stored (its version now, or none: deleted), if any. */
+  private static Future<java.util.Optional<VersionConflict>> conflictOf(SqlConnection conn, Tracked row) {
+    return Tables.of(row.type()).lockVersions(conn, row.type(), List.of(row.id())).map(actual -> {
+      Long stored = actual.get(row.id());
+      return stored != null && stored == row.expectedVersion() ? java.util.Optional.<VersionConflict>empty()
+          : java.util.Optional.of(new VersionConflict(row.type(), row.id(), row.expectedVersion(), stored));
     });
   }
 
   private Future<Void> write(SqlConnection conn, CommitStep.Context commit, IntConsumer told) {
     int[] done = {0};
     Map<String, List<Reference>> links = commit.plan().links();
-    return Futures.inOrder(commit.plan().writes(), batch -> {
+    // the ids of every new entity, all types in one statement (the registry has no order to keep)
+    List<Tracked> created = commit.plan().writes().stream().filter(b -> b.operation() == FlushPlan.Operation.INSERT)
+        .flatMap(b -> b.entities().stream()).toList();
+    return EntityIds.register(conn, created).compose(registered -> Futures.inOrder(commit.plan().writes(), batch -> {
       EntityTable table = Tables.of(batch.type());
       Future<Void> written = switch (batch.operation()) {
-        case INSERT -> EntityIds.register(conn, batch.type(), batch.entities())
-            .compose(x -> table.insert(conn, batch.entities().stream().map(Tracked::entity).toList(), commit.at()))
+        case INSERT -> table.insert(conn, batch.entities().stream().map(Tracked::entity).toList(), commit.at())
             .compose(x -> EntityReferences.write(conn, batch.type(), batch.entities(), links, false));
-        case UPDATE -> table.update(conn, batch.entities(), commit.at()).compose(stale -> staleCheck(batch, stale))
+        case UPDATE -> table.update(conn, batch.entities(), commit.at()).compose(stale -> staleCheck(conn, batch, stale))
             .compose(x -> EntityReferences.write(conn, batch.type(), batch.entities(), links, true));
         case DELETE -> EntityReferences.releaseForDelete(conn, batch.type(), batch.entities())
-            .compose(x -> table.delete(conn, batch.entities())).compose(stale -> staleCheck(batch, stale))
+            .compose(x -> table.delete(conn, batch.entities())).compose(stale -> staleCheck(conn, batch, stale))
             .compose(x -> EntityIds.forget(conn, batch.entities()));
       };
       return written.onSuccess(v -> told.accept(done[0] += batch.entities().size()));
-    });
+    }));
   }
 
-  /** Rows were locked and checked first, so this only fires if something bypassed the locks. */
-  private static Future<Void> staleCheck(FlushPlan.WriteBatch batch, List<String> staleIds) {
+  /**
+   * An UPDATE or DELETE that matched no row: the row checked by its own UPDATE was stale (or gone),
+   * reported with what is stored; for rows locked and checked first it fires only if something bypassed
+   * the locks.
+   */
+  private static Future<Void> staleCheck(SqlConnection conn, FlushPlan.WriteBatch batch, List<String> staleIds) {
     if (staleIds.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<VersionConflict> conflicts = new ArrayList<>();
-    for (Tracked t : batch.entities()) {
-      if (staleIds.contains(t.id())) {
-        conflicts.add(new VersionConflict(t.type(), t.id(), t.expectedVersion(), null));
+    List<Tracked> stale = batch.entities().stream().filter(t -> staleIds.contains(t.id())).toList();
+    Map<String, Long> expected = new java.util.HashMap<>();
+    stale.forEach(t -> expected.put(t.id(), t.expectedVersion()));
+    return Tables.of(batch.type()).lockVersions(conn, batch.type(), expected.keySet()).compose(actual -> {
+      List<VersionConflict> conflicts = new ArrayList<>();
+      for (Tracked t : stale) {
+        conflicts.add(new VersionConflict(t.type(), t.id(), t.expectedVersion(), actual.get(t.id())));
       }
-    }
-    return Future.failedFuture(new UowException.StaleVersions(conflicts));
+      return Future.failedFuture(new UowException.StaleVersions(conflicts));
+    });
   }
 
   private static Future<Void> runSteps(SqlConnection conn, CommitStep.Context commit, List<CommitStep> steps,

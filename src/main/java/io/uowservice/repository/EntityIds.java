@@ -14,10 +14,11 @@ public final class EntityIds {
   private EntityIds() {
   }
 
-  static Future<Void> register(SqlClient conn, String type, List<Tracked> entities) {
+  /** Registers the ids of {@code entities} (of any types) with their types. */
+  static Future<Void> register(SqlClient conn, List<Tracked> entities) {
     return Futures.inOrder(Sql.chunks(entities, EntityTable.ROWS_PER_INSERT), chunk -> {
       Tuple params = Tuple.tuple();
-      chunk.forEach(t -> params.addValue(t.id()).addValue(type));
+      chunk.forEach(t -> params.addValue(t.id()).addValue(t.type()));
       String sql = "INSERT INTO entity_ids (id, entity_type) VALUES " + Sql.rowPlaceholders(chunk.size(), 2);
       return conn.preparedQuery(sql).execute(params).mapEmpty();
     });

@@ -99,6 +99,48 @@ class CommitExecutorTest {
   }
 
   @Test
+  void aLoneDirtyRowIsCheckedByItsUpdateAndItsConflictStillNamesTheStoredVersion() {
+    String product = unique("p");
+    Entity v1 = productAtVersion2(product);
+
+    UnitOfWork late = unit(); // a checkout: one dirty row, nothing else locked exclusively
+    late.registerDirty(product, "product", v1, e -> factory.applyChanges(e, Map.of("attributes",
+        Map.of("price", "1.50")), catalog), null);
+
+    assertThat(failureOf(executor.execute(contextOf(late))))
+        .isInstanceOfSatisfying(UowException.StaleVersions.class, e -> assertThat(e.conflicts())
+            .containsExactly(new io.uowservice.domain.VersionConflict("product", product, 1, 2L)));
+    assertThat(stored("product", product).version()).isEqualTo(2);
+  }
+
+  @Test
+  void aStaleVersionIsReportedBeforeAMissingReference() {
+    String product = unique("p");
+    Entity v1 = productAtVersion2(product);
+
+    UnitOfWork late = unit();
+    late.registerDirty(product, "product", v1, e -> factory.applyChanges(e, Map.of("attributes",
+        Map.of("price", "1.50")), catalog), null);
+    late.registerNew(factory.create(Map.of("type", "order", "id", unique("o"), "name", "an order",
+        "attributes", Map.of("user_id", unique("nobody"), "amount", "3.00", "currency", "EUR")), catalog), null);
+
+    assertThat(failureOf(executor.execute(contextOf(late)))).isInstanceOf(UowException.StaleVersions.class);
+  }
+
+  /** A product stored and updated once: the version-1 copy returned is stale. */
+  private static Entity productAtVersion2(String product) {
+    UnitOfWork first = unit();
+    first.registerNew(product(product, "1.00"), null);
+    await(executor.execute(contextOf(first)));
+    Entity v1 = stored("product", product);
+    UnitOfWork other = unit();
+    other.registerDirty(product, "product", v1, e -> factory.applyChanges(e, Map.of("attributes",
+        Map.of("price", "99.00")), catalog), null);
+    await(executor.execute(contextOf(other)));
+    return v1;
+  }
+
+  @Test
   void aFailingStepRollsBackTheWritesBeforeIt() {
     UnitOfWork unit = unit();
     String id = unique("c");
