@@ -204,8 +204,17 @@ public final class CommitExecutor {
       Map<String, Long> held = plan.heldVersions().getOrDefault(type, Map.of());
       Set<String> targets = referenced.getOrDefault(type, Set.of());
       Set<String> found = new TreeSet<>();
+      Set<String> toLockShared = targets;
+      if (checkedByUpdate != null && checkedByUpdate.type().equals(type) && targets.contains(checkedByUpdate.id())) {
+        // referenced AND written (an order item's product): its UPDATE takes the one lock it needs, and
+        // proves it exists (or fails as stale, which is reported first); a shared lock before that
+        // exclusive one would deadlock every two checkouts of the same product
+        toLockShared = new TreeSet<>(targets);
+        toLockShared.remove(checkedByUpdate.id());
+        found.add(checkedByUpdate.id());
+      }
       // one pass in id order over both kinds of rows, each run of one kind a statement of its own
-      for (Run run : runs(expected.keySet(), targets)) {
+      for (Run run : runs(expected.keySet(), toLockShared)) {
         chain = chain.compose(v -> run.exclusive()
             ? table.lockVersions(conn, type, run.ids()).map(actual -> {
               for (String id : run.ids()) {
