@@ -83,8 +83,8 @@ public final class CommitExecutor {
       int retry) {
     Tracked checkedByUpdate = checkedByItsUpdate(commit.plan());
     return transaction(conn -> runSteps(conn, commit, all, true)
-            .compose(v -> lockAndCheck(conn, commit.plan(), checkedByUpdate))
-            .compose(v -> write(conn, commit, written))
+            .compose(v -> lockAndCheck(conn, commit, checkedByUpdate))
+            .compose(v -> write(conn, commit, checkedByUpdate, written))
             .compose(v -> runSteps(conn, commit, all, false))
             .compose(v -> System.nanoTime() - deadline < 0 ? Future.succeededFuture()
                 : Future.failedFuture(new UowException.Unavailable("the commit did not finish within "
@@ -188,7 +188,8 @@ public final class CommitExecutor {
    * shared mode (they must exist, and must not vanish before COMMIT), in id order whatever the
    * mode. Every stale version is reported at once; missing references only when no version is stale.
    */
-  private Future<Void> lockAndCheck(SqlConnection conn, FlushPlan plan, Tracked checkedByUpdate) {
+  private Future<Void> lockAndCheck(SqlConnection conn, CommitStep.Context commit, Tracked checkedByUpdate) {
+    FlushPlan plan = commit.plan();
     List<VersionConflict> conflicts = new ArrayList<>();
     List<FieldError> missing = new ArrayList<>();
     Map<String, Set<String>> referenced = plan.referencedIds();
@@ -197,25 +198,23 @@ public final class CommitExecutor {
     Future<Void> chain = Future.succeededFuture();
     for (String type : types) {
       EntityTable table = Tables.of(type);
-      Map<String, Long> expected = new java.util.HashMap<>(plan.expectedVersions().getOrDefault(type, Map.of()));
-      if (checkedByUpdate != null && checkedByUpdate.type().equals(type)) {
-        expected.remove(checkedByUpdate.id());
-      }
+      Map<String, Long> expected = plan.expectedVersions().getOrDefault(type, Map.of());
       Map<String, Long> held = plan.heldVersions().getOrDefault(type, Map.of());
       Set<String> targets = referenced.getOrDefault(type, Set.of());
       Set<String> found = new TreeSet<>();
-      Set<String> toLockShared = targets;
-      if (checkedByUpdate != null && checkedByUpdate.type().equals(type) && targets.contains(checkedByUpdate.id())) {
-        // referenced AND written (an order item's product): its UPDATE takes the one lock it needs, and
-        // proves it exists (or fails as stale, which is reported first); a shared lock before that
-        // exclusive one would deadlock every two checkouts of the same product
-        toLockShared = new TreeSet<>(targets);
-        toLockShared.remove(checkedByUpdate.id());
-        found.add(checkedByUpdate.id());
-      }
       // one pass in id order over both kinds of rows, each run of one kind a statement of its own
-      for (Run run : runs(expected.keySet(), toLockShared)) {
-        chain = chain.compose(v -> run.exclusive()
+      for (Run run : runs(expected.keySet(), targets)) {
+        boolean updatedHere = checkedByUpdate != null && checkedByUpdate.type().equals(type)
+            && run.ids().equals(List.of(checkedByUpdate.id()));
+        chain = chain.compose(v -> updatedHere
+            // its UPDATE ... WHERE version = ? takes the lock here, in the canonical order, and is its check
+            ? table.update(conn, List.of(checkedByUpdate), commit.at()).compose(stale -> stale.isEmpty()
+                ? Future.succeededFuture(java.util.Optional.<VersionConflict>empty()) : conflictOf(conn, checkedByUpdate))
+                .map(conflict -> {
+                  conflict.ifPresentOrElse(conflicts::add, () -> found.add(checkedByUpdate.id()));
+                  return null;
+                })
+            : run.exclusive()
             ? table.lockVersions(conn, type, run.ids()).map(actual -> {
               for (String id : run.ids()) {
                 long version = expected.get(id);
@@ -226,6 +225,8 @@ public final class CommitExecutor {
                 } else if (copy != null && copy.longValue() != version) {
                   // the stored version is the one claimed, but the unit's copy is another: writing it would lose an update
                   conflicts.add(new VersionConflict(type, id, version, stored, copy));
+                } else {
+                  found.add(id);
                 }
               }
               return null;
@@ -251,24 +252,19 @@ public final class CommitExecutor {
       if (!conflicts.isEmpty()) {
         return Future.failedFuture(new UowException.StaleVersions(conflicts));
       }
-      if (missing.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      UowException invalid = new UowException.Invalid("the unit of work references entities that do not exist",
-          missing);
-      // a stale version is reported before a missing reference, also for the row its UPDATE checks
-      return checkedByUpdate == null ? Future.failedFuture(invalid)
-          : conflictOf(conn, checkedByUpdate).compose(conflict -> Future.failedFuture(conflict.isPresent()
-              ? new UowException.StaleVersions(List.of(conflict.get())) : invalid));
+      return missing.isEmpty() ? Future.succeededFuture()
+          : Future.failedFuture(new UowException.Invalid("the unit of work references entities that do not exist",
+              missing));
     });
   }
 
   /**
-   * The dirty row whose {@code UPDATE ... WHERE version = ?} is its whole check, when a commit writes
-   * exactly one existing row (a checkout: one product): no {@code SELECT ... FOR UPDATE} before it, a
-   * round trip less. One exclusive lock cannot take part in the lock-order deadlocks the canonical
-   * order prevents (those need two); what remains is retried like any deadlock. A unit whose copy is
-   * not the version it claims is checked the long way, which reports both versions.
+   * The dirty row whose {@code UPDATE ... WHERE version = ?} is both its lock and its check, run in the
+   * lock phase at the row's place in the canonical order (so the deadlock guarantees stay as they
+   * are) instead of a {@code SELECT ... FOR UPDATE} there and the UPDATE later: a round trip less for a
+   * commit that writes exactly one existing row (a checkout: one product). Only a row that references
+   * nothing may be written that early (a reference may point at a row this commit inserts later), and
+   * only one whose copy is the version it claims (otherwise the long way reports both versions).
    */
   static Tracked checkedByItsUpdate(FlushPlan plan) {
     int locked = plan.expectedVersions().values().stream().mapToInt(Map::size).sum();
@@ -279,7 +275,8 @@ public final class CommitExecutor {
       if (batch.operation() == FlushPlan.Operation.UPDATE && batch.entities().size() == 1) {
         Tracked row = batch.entities().get(0);
         Long held = plan.heldVersions().getOrDefault(row.type(), Map.of()).get(row.id());
-        return held == null || held == row.expectedVersion() ? row : null;
+        boolean referencesNothing = !Tables.referencesOthers(row.type()) && !plan.links().containsKey(row.id());
+        return referencesNothing && (held == null || held == row.expectedVersion()) ? row : null;
       }
     }
     return null;
@@ -294,7 +291,8 @@ public final class CommitExecutor {
     });
   }
 
-  private Future<Void> write(SqlConnection conn, CommitStep.Context commit, IntConsumer told) {
+  private Future<Void> write(SqlConnection conn, CommitStep.Context commit, Tracked updatedAlready,
+      IntConsumer told) {
     int[] done = {0};
     Map<String, List<Reference>> links = commit.plan().links();
     // the ids of every new entity, all types in one statement (the registry has no order to keep)
@@ -305,7 +303,9 @@ public final class CommitExecutor {
       Future<Void> written = switch (batch.operation()) {
         case INSERT -> table.insert(conn, batch.entities().stream().map(Tracked::entity).toList(), commit.at())
             .compose(x -> EntityReferences.write(conn, batch.type(), batch.entities(), links, false));
-        case UPDATE -> table.update(conn, batch.entities(), commit.at()).compose(stale -> staleCheck(conn, batch, stale))
+        case UPDATE -> batch.entities().size() == 1 && batch.entities().get(0) == updatedAlready
+            ? Future.<Void>succeededFuture() // written, checked and locked in the lock phase
+            : table.update(conn, batch.entities(), commit.at()).compose(stale -> staleCheck(conn, batch, stale))
             .compose(x -> EntityReferences.write(conn, batch.type(), batch.entities(), links, true));
         case DELETE -> EntityReferences.releaseForDelete(conn, batch.type(), batch.entities())
             .compose(x -> table.delete(conn, batch.entities())).compose(stale -> staleCheck(conn, batch, stale))

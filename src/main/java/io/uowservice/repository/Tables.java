@@ -46,6 +46,14 @@ public final class Tables {
     return BUILT_IN.containsKey(type) ? type : BuiltInTypes.CUSTOM;
   }
 
+  /**
+   * Whether rows of a built-in type reference other rows (an order its user and products, a payment its
+   * order), and so must be written after what they reference; runtime types say so by their links.
+   */
+  public static boolean referencesOthers(String type) {
+    return type.equals(BuiltInTypes.ORDER) || type.equals(BuiltInTypes.PAYMENT);
+  }
+
   public static boolean isBuiltIn(String type) {
     return BUILT_IN.containsKey(type);
   }

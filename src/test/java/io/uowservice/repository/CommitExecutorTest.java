@@ -127,6 +127,31 @@ class CommitExecutorTest {
     assertThat(failureOf(executor.execute(contextOf(late)))).isInstanceOf(UowException.StaleVersions.class);
   }
 
+  @Test
+  void aLoneDirtyRowThatReferencesARowOfTheSameCommitIsWrittenAfterIt() {
+    String first = unique("u");
+    String order = unique("o");
+    UnitOfWork setup = unit();
+    setup.registerNew(user(first), null);
+    setup.registerNew(order(order, first), null);
+    await(executor.execute(contextOf(setup)));
+
+    UnitOfWork move = unit(); // the order's one dirty row now points at a user this commit creates
+    String second = unique("u");
+    move.registerNew(user(second), null);
+    move.registerDirty(order, "order", stored("order", order), e -> factory.applyChanges(e, Map.of("attributes",
+        Map.of("user_id", second)), catalog), null);
+
+    await(executor.execute(contextOf(move)));
+    assertThat(stored("order", order).attributes().get("user_id")).isEqualTo(second);
+    assertThat(stored("order", order).version()).isEqualTo(2);
+  }
+
+  private static Entity order(String id, String userId) {
+    return factory.create(Map.of("type", "order", "id", id, "name", "an order",
+        "attributes", Map.of("user_id", userId, "amount", "3.00", "currency", "EUR")), catalog);
+  }
+
   /** A product stored and updated once: the version-1 copy returned is stale. */
   private static Entity productAtVersion2(String product) {
     UnitOfWork first = unit();
