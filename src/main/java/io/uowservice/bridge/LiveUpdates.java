@@ -141,6 +141,7 @@ public final class LiveUpdates {
     // (method checks inside rather than method routes: the bridge is not an operation of openapi.yaml)
     router.route(eventBus).handler(ctx -> onPost(ctx, holdBody)).handler(authorize).handler(rateLimit);
     // xhr_send and jsonp_send carry the client's frames in the body (the other transports have none)
+    // (a JSONP send is a form of one field: http's max form attribute size is max_inbound_bytes)
     BodyHandler frames = BodyHandler.create(false).setBodyLimit(limits.maxInboundBytes());
     router.route(eventBus).handler(ctx -> onPost(ctx, frames)).failureHandler(this::tooLarge);
     router.route(eventBus).handler(this::checkSockJsRequest);
@@ -284,13 +285,25 @@ public final class LiveUpdates {
   private void checkSockJsRequest(RoutingContext ctx) {
     Optional<SockJsRequests.SessionRequest> request = SockJsRequests.sessionRequest(ctx.normalizedPath());
     if (request.isEmpty()) {
-      ctx.next();
+      Problem problem = SockJsRequests.isRawWebSocket(ctx.normalizedPath()) ? SockJsRequests.webSocketProblem(ctx)
+          : null;
+      if (problem != null) {
+        Responses.problem(ctx, problem);
+      } else {
+        ctx.next();
+      }
       return;
     }
     String owner = sessionOwners.get(request.get().session());
     if (owner != null && !owner.equals(subjectOf(ctx))) {
       Responses.problem(ctx, Problem.of(403, "forbidden", "Forbidden",
           "this SockJS session was opened by another subject"));
+      return;
+    }
+    if (owner == null && request.get().transport().endsWith("_send") && ctx.request().method() == HttpMethod.POST) {
+      // what the SockJS handler would answer with an empty 404
+      Responses.problem(ctx, Problem.notFound("no SockJS session " + request.get().session()
+          + ": open one with a receiving transport first"));
       return;
     }
     Problem problem = SockJsRequests.problemWith(ctx, request.get());

@@ -10,6 +10,7 @@ import io.vertx.ext.web.RequestBody;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -26,9 +27,19 @@ import java.util.regex.Pattern;
  */
 final class SockJsRequests {
 
-  /** {@code /eventbus/<server>/<session>/<transport>}, the SockJS session transports. */
+  /**
+   * {@code /eventbus/<server>/<session>/<anything>}: what the SockJS handler may take for a session
+   * request (it serves {@code htmlfile} under any path that starts so), checked against the transports.
+   */
   private static final Pattern SESSION_REQUEST =
-      Pattern.compile("^" + Pattern.quote(LiveUpdates.EVENTBUS_PATH) + "/[^/.]+/([^/.]+)/([a-z_]+)$");
+      Pattern.compile("^" + Pattern.quote(LiveUpdates.EVENTBUS_PATH) + "/[^/.]+/([^/.]+)/(.+)$");
+  /** Each session transport and the method it is requested with (OPTIONS aside: CORS preflights). */
+  private static final Map<String, HttpMethod> TRANSPORTS = Map.of("websocket", HttpMethod.GET,
+      "xhr", HttpMethod.POST, "xhr_streaming", HttpMethod.POST, "xhr_send", HttpMethod.POST,
+      "eventsource", HttpMethod.GET, "htmlfile", HttpMethod.GET, "jsonp", HttpMethod.GET,
+      "jsonp_send", HttpMethod.POST);
+  /** The raw WebSocket endpoint, no SockJS framing. */
+  private static final String RAW_WEBSOCKET = LiveUpdates.EVENTBUS_PATH + "/websocket";
   /** The callback a JSONP or htmlfile poll names: what the SockJS handler accepts, capped as for JSONP. */
   private static final Pattern CALLBACK = Pattern.compile("[a-zA-Z0-9_.-]{1,32}");
   private static final String FORM = "application/x-www-form-urlencoded";
@@ -52,10 +63,43 @@ final class SockJsRequests {
     return RECEIVING.contains(request.transport());
   }
 
+  /** Whether {@code path} is the raw WebSocket endpoint. */
+  static boolean isRawWebSocket(String path) {
+    return RAW_WEBSOCKET.equals(path);
+  }
+
+  /** A WebSocket endpoint asked for with another method, or without asking for an upgrade. */
+  static Problem webSocketProblem(RoutingContext ctx) {
+    if (ctx.request().method() != HttpMethod.GET) {
+      return Problem.of(405, "method-not-allowed", "Method not allowed",
+          "a SockJS WebSocket is opened with GET and an upgrade to websocket");
+    }
+    String upgrade = ctx.request().getHeader(HttpHeaders.UPGRADE);
+    if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+      ctx.response().putHeader(HttpHeaders.UPGRADE, "websocket");
+      return Problem.of(426, "upgrade-required", "Upgrade required",
+          "this is a WebSocket endpoint: connect with a WebSocket client");
+    }
+    return null;
+  }
+
   /** The problem with the request, or null when the SockJS handler may have it (body already read). */
   static Problem problemWith(RoutingContext ctx, SessionRequest request) {
     HttpMethod method = ctx.request().method();
+    HttpMethod expected = TRANSPORTS.get(request.transport());
+    if (expected == null) {
+      return Problem.notFound("no SockJS transport " + request.transport() + " (one of "
+          + String.join(", ", new java.util.TreeSet<>(TRANSPORTS.keySet())) + ")");
+    }
+    if (method == HttpMethod.OPTIONS) {
+      return null;
+    }
+    if (method != expected) {
+      return Problem.of(405, "method-not-allowed", "Method not allowed",
+          "the SockJS transport " + request.transport() + " is requested with " + expected);
+    }
     return switch (request.transport()) {
+      case "websocket" -> webSocketProblem(ctx);
       case "jsonp", "htmlfile" -> method == HttpMethod.GET ? callbackProblem(ctx) : null;
       case "xhr_send" -> method == HttpMethod.POST ? messagesProblem(ctx.body().asString()) : null;
       case "jsonp_send" -> method == HttpMethod.POST ? jsonpSendProblem(ctx) : null;

@@ -72,7 +72,9 @@ public final class HttpVerticle extends VerticleBase {
         .setCompressionSupported(true)
         // what a live client may send: SockJS over WebSocket; /ws ignores what it gets
         .setMaxWebSocketMessageSize(config.liveUpdates().maxInboundBytes())
-        .setMaxWebSocketFrameSize(Math.min(65_536, config.liveUpdates().maxInboundBytes())))
+        .setMaxWebSocketFrameSize(Math.min(65_536, config.liveUpdates().maxInboundBytes()))
+        // the one form the service reads: a SockJS JSONP send (d=<frames>), up to what a live client may send
+        .setMaxFormAttributeSize(Math.max(8192, config.liveUpdates().maxInboundBytes())))
         .invalidRequestHandler(HttpVerticle::invalidRequest)
         .connectionHandler(conn -> connections.admit(conn, config.http().maxConnections(),
             config.http().maxConnectionsPerClient()));
@@ -103,6 +105,12 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       ctx.response().putHeader("Cache-Control", "no-store").putHeader("X-Content-Type-Options", "nosniff");
+      try {
+        ctx.request().params(); // decoded once here: a bad escape is the client's mistake, not a 500 later
+      } catch (IllegalArgumentException e) {
+        Responses.problem(ctx, Problem.badRequest("the query string is not valid percent-encoding"));
+        return;
+      }
       ctx.next();
     });
     CorsHandler apiCors = cors(false);

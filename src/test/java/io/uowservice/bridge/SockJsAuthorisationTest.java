@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.uowservice.bridge.SockJsHttp.Transport;
 import io.uowservice.testsupport.Jwts;
 import io.uowservice.testsupport.ServiceHarness;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -36,9 +36,15 @@ class SockJsAuthorisationTest {
         "access_token=" + token("alice", "reader")).open()) {
       SockJsHttp bob = alice.as("access_token=" + token("bob", "reader"));
 
-      HttpClientResponse send = bob.post("xhr_send", "text/plain", "[\"{\\\"type\\\":\\\"ping\\\"}\"]");
+      SockJsHttp.Reply send = bob.post("xhr_send", "text/plain", "[\"{\\\"type\\\":\\\"ping\\\"}\"]");
       assertThat(send.statusCode()).isEqualTo(403);
       assertThat(bob.post("xhr", null, "").statusCode()).isEqualTo(403);
+      // nor through a path the SockJS handler would serve as htmlfile (it takes htmlfile.*)
+      for (String suffix : List.of("htmlfile/x?c=cb", "htmlfile.x?c=cb", "htmlfile?c=cb")) {
+        SockJsHttp.Reply poll = SockJsHttp.request(live.vertx(), live.service(), new RequestOptions()
+            .setMethod(HttpMethod.GET).setURI(alice.path(suffix) + "&access_token=" + token("bob", "reader")));
+        assertThat(poll.statusCode()).as(suffix).isIn(403, 404);
+      }
 
       // the owner goes on as before
       assertThat(alice.send(frame("register", "uow.not-for-clients"))).isEqualTo(204);
@@ -60,25 +66,19 @@ class SockJsAuthorisationTest {
   @Test
   void onlyTheConfiguredOriginsMayCallTheBridge() {
     String query = "?access_token=" + token("alice", "reader");
-    HttpClientResponse allowed = get("/eventbus/info" + query, APP);
+    SockJsHttp.Reply allowed = get("/eventbus/info" + query, APP);
     assertThat(allowed.statusCode()).isEqualTo(200);
     assertThat(allowed.getHeader("Access-Control-Allow-Origin")).isEqualTo(APP);
     assertThat(allowed.getHeader("Access-Control-Allow-Credentials")).isEqualTo("true");
 
-    HttpClientResponse refused = get("/eventbus/info" + query, "https://evil.example");
+    SockJsHttp.Reply refused = get("/eventbus/info" + query, "https://evil.example");
     assertThat(refused.statusCode()).isEqualTo(403);
     assertThat(refused.getHeader("Content-Type")).isEqualTo("application/problem+json");
     assertThat(refused.getHeader("Access-Control-Allow-Origin")).isNull();
   }
 
-  private static HttpClientResponse get(String uri, String origin) {
-    var http = live.vertx().createHttpClient();
-    try {
-      return ServiceHarness.await(http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
-              .setPort(live.service().config().http().port()).setURI(uri).putHeader("Origin", origin))
-          .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp)));
-    } finally {
-      http.close();
-    }
+  private static SockJsHttp.Reply get(String uri, String origin) {
+    return SockJsHttp.request(live.vertx(), live.service(),
+        new RequestOptions().setMethod(HttpMethod.GET).setURI(uri).putHeader("Origin", origin));
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.uowservice.testsupport.ServiceHarness;
 import io.uowservice.testsupport.Units;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -114,14 +115,54 @@ final class SockJsHttp implements AutoCloseable {
   }
 
   /** A request to this session's {@code suffix} ("xhr_send") with {@code body}; the whole response. */
-  HttpClientResponse post(String suffix, String contentType, String body) {
+  Reply post(String suffix, String contentType, String body) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setPort(port).setHost("127.0.0.1")
         .setURI(base + suffix + (query.isEmpty() ? "" : "?" + query));
     if (contentType != null) {
       options.putHeader("Content-Type", contentType);
     }
-    return ServiceHarness.await(http.request(options).compose(req -> req.send(body))
-        .compose(resp -> resp.body().map(b -> resp)));
+    return ServiceHarness.await(exchange(http, options, body));
+  }
+
+  /** The path of this session's {@code suffix} ("htmlfile?c=cb"). */
+  String path(String suffix) {
+    return base + suffix;
+  }
+
+  /** A whole response: status, headers, body. */
+  record Reply(int statusCode, MultiMap headers, String body) {
+
+    String getHeader(String name) {
+      return headers.get(name);
+    }
+  }
+
+  /**
+   * One request and its whole response. The response's handlers are in place before the request
+   * leaves: attached later (from the test thread, after a fast answer) they could miss its end.
+   */
+  static Future<Reply> exchange(HttpClient client, RequestOptions options, String body) {
+    return client.request(options).compose(req -> {
+      Future<Reply> reply = req.response().compose(resp -> resp.body()
+          .map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString(StandardCharsets.UTF_8))));
+      if (body == null) {
+        req.end();
+      } else {
+        req.end(body);
+      }
+      return reply;
+    });
+  }
+
+  /** A request to the service on a connection of its own. */
+  static Reply request(Vertx vertx, ServiceHarness service, RequestOptions options) {
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+    try {
+      return ServiceHarness.await(exchange(client,
+          options.setPort(service.config().http().port()).setHost("127.0.0.1"), null));
+    } finally {
+      client.close();
+    }
   }
 
   /** The next bridge message; fails the test if none comes within the bounded wait (polling as needed). */
@@ -226,17 +267,6 @@ final class SockJsHttp implements AutoCloseable {
       consumed = m.end();
     }
     pending.delete(0, consumed);
-  }
-
-  /** Plain requests to the bridge's other resources. */
-  static Map.Entry<Integer, String> request(Vertx vertx, ServiceHarness service, RequestOptions options) {
-    HttpClient client = vertx.createHttpClient();
-    try {
-      return ServiceHarness.await(client.request(options.setPort(service.config().http().port()).setHost("127.0.0.1"))
-          .compose(req -> req.send()).compose(resp -> resp.body().map(b -> Map.entry(resp.statusCode(), b.toString()))));
-    } finally {
-      client.close();
-    }
   }
 
   @Override

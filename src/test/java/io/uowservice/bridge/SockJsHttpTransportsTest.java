@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uowservice.bridge.SockJsHttp.Transport;
 import io.uowservice.testsupport.ServiceHarness;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -29,7 +28,7 @@ class SockJsHttpTransportsTest {
   private static final JsonObject ACCESS_DENIED = new JsonObject().put("type", "err").put("body", "access_denied");
 
   @RegisterExtension
-  static final LiveService live = new LiveService(Map.of("UOW_LIVE_UPDATES__MAX_INBOUND_BYTES", "4096",
+  static final LiveService live = new LiveService(Map.of("UOW_LIVE_UPDATES__MAX_INBOUND_BYTES", "16384",
       "UOW_LIVE_UPDATES__MAX_SUBSCRIPTIONS_PER_CLIENT", "3"));
 
   @ParameterizedTest
@@ -63,13 +62,13 @@ class SockJsHttpTransportsTest {
           new Bad("xhr_send", "text/plain", "[\"{}\"", 400),
           new Bad("xhr_send", "text/plain", "[1, 2]", 400),
           new Bad("xhr_send", "text/plain", "{\"type\":\"ping\"}", 400),
-          new Bad("xhr_send", null, "x".repeat(4097), 413),
+          new Bad("xhr_send", null, "x".repeat(16_385), 413),
           new Bad("jsonp_send", "application/json", "[\"{}\"]", 415),
           new Bad("jsonp_send", "application/x-www-form-urlencoded", "e=1", 400),
           new Bad("jsonp_send", "application/x-www-form-urlencoded", "d=%zz", 400),
-          new Bad("jsonp_send", "application/x-www-form-urlencoded", "d=" + "%5B".repeat(2000), 413));
+          new Bad("jsonp_send", "application/x-www-form-urlencoded", "d=" + "%5B".repeat(6000), 413));
       for (Bad bad : requests) {
-        HttpClientResponse response = session.post(bad.suffix(), bad.contentType(), bad.body());
+        SockJsHttp.Reply response = session.post(bad.suffix(), bad.contentType(), bad.body());
         assertThat(response.statusCode()).as(bad.toString()).isEqualTo(bad.status());
         assertThat(response.getHeader("Content-Type")).as(bad.toString()).isEqualTo("application/problem+json");
       }
@@ -94,7 +93,7 @@ class SockJsHttpTransportsTest {
   @Test
   void aWebSocketMessagePastTheInboundBoundClosesTheSocket() {
     try (LiveClient client = live.connect("/eventbus/websocket")) {
-      client.send(frame("ping", "x".repeat(5000)));
+      client.send(frame("ping", "x".repeat(17_000)));
       // netty's decoder drops the connection (the client sees 1006): a close, not a buffered message
       assertThat(ServiceHarness.await(client.closed())).isIn((short) 1006, (short) 1009);
     }
@@ -105,9 +104,53 @@ class SockJsHttpTransportsTest {
     // the SockJS handler closes a receiving request's connection when it answers; a client told so
     // does not send its next poll on it
     try (SockJsHttp session = new SockJsHttp(live.vertx(), live.service(), Transport.XHR_POLLING, "")) {
-      HttpClientResponse poll = session.post("xhr", null, "");
+      SockJsHttp.Reply poll = session.post("xhr", null, "");
       assertThat(poll.statusCode()).isEqualTo(200);
       assertThat(poll.getHeader("Connection")).isEqualToIgnoringCase("close");
+    }
+  }
+
+  @Test
+  void requestsOutsideTheProtocolAreProblemsNeverServerErrors() {
+    record Hostile(HttpMethod method, String path, int status) {
+    }
+    List<Hostile> requests = List.of(
+        // the SockJS handler serves htmlfile under any path that starts so: none of them is a transport
+        new Hostile(HttpMethod.GET, "/eventbus/000/h1/htmlfile/x", 404),
+        new Hostile(HttpMethod.GET, "/eventbus/000/h2/htmlfilex?c=cb", 404),
+        new Hostile(HttpMethod.GET, "/eventbus/000/h3/htmlfile.js?c=cb", 404),
+        new Hostile(HttpMethod.GET, "/eventbus/000/h4/nosuch", 404),
+        new Hostile(HttpMethod.POST, "/eventbus/000/never-opened/xhr_send", 404),
+        new Hostile(HttpMethod.GET, "/eventbus/000/w1/websocket", 426),
+        new Hostile(HttpMethod.GET, "/eventbus/websocket", 426),
+        new Hostile(HttpMethod.PUT, "/eventbus/000/w2/websocket", 405),
+        new Hostile(HttpMethod.DELETE, "/eventbus/websocket", 405),
+        new Hostile(HttpMethod.GET, "/eventbus/000/x1/xhr", 405),
+        new Hostile(HttpMethod.PUT, "/eventbus/000/x2/xhr_send", 405),
+        new Hostile(HttpMethod.POST, "/eventbus/000/x3/eventsource", 405),
+        new Hostile(HttpMethod.GET, "/eventbus/info?x=%ZZ", 400),
+        new Hostile(HttpMethod.GET, "/eventbus/000/q1/eventsource?access_token=%ZZ", 400),
+        new Hostile(HttpMethod.GET, "/eventbus/000/q2/htmlfile?c=cb&x=%ZZ", 400),
+        new Hostile(HttpMethod.POST, "/eventbus/000/q3/xhr?x=%ZZ", 400),
+        new Hostile(HttpMethod.GET, "/ws?x=%ZZ", 400),
+        new Hostile(HttpMethod.GET, "/api/v1/info?x=%ZZ", 400));
+    for (Hostile hostile : requests) {
+      SockJsHttp.Reply response = SockJsHttp.request(live.vertx(), live.service(),
+          new RequestOptions().setMethod(hostile.method()).setURI(hostile.path()));
+      assertThat(response.statusCode()).as(hostile.toString()).isEqualTo(hostile.status());
+      assertThat(response.getHeader("Content-Type")).as(hostile.toString()).isEqualTo("application/problem+json");
+    }
+  }
+
+  @Test
+  void aJsonpSendMayCarryUpToTheInboundBound() {
+    try (SockJsHttp session = new SockJsHttp(live.vertx(), live.service(), Transport.JSONP_POLLING, "").open()) {
+      // past the 8 KiB a form field gets by default, within this suite's 16 KiB max_inbound_bytes
+      String frames = new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "ping").encode()).encode()
+          + " ".repeat(12_000);
+      SockJsHttp.Reply response = session.post("jsonp_send", "application/x-www-form-urlencoded",
+          "d=" + java.net.URLEncoder.encode(frames, java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(response.statusCode()).isEqualTo(200);
     }
   }
 
@@ -115,23 +158,23 @@ class SockJsHttpTransportsTest {
   void pollsWithoutAUsableCallbackAreClientErrors() {
     for (String path : List.of("/eventbus/000/s1/jsonp", "/eventbus/000/s2/htmlfile", "/eventbus/000/s3/jsonp?c=a(b)",
         "/eventbus/000/s4/htmlfile?c=" + "x".repeat(33), "/eventbus/000/s5/jsonp?callback=")) {
-      Map.Entry<Integer, String> response = SockJsHttp.request(live.vertx(), live.service(),
+      SockJsHttp.Reply response = SockJsHttp.request(live.vertx(), live.service(),
           new RequestOptions().setMethod(HttpMethod.GET).setURI(path));
-      assertThat(response.getKey()).as(path).isEqualTo(400);
-      assertThat(new JsonObject(response.getValue()).getString("detail")).as(path).contains("callback");
+      assertThat(response.statusCode()).as(path).isEqualTo(400);
+      assertThat(new JsonObject(response.body()).getString("detail")).as(path).contains("callback");
     }
   }
 
   @Test
   void aBrowserOnAnotherOriginMayCallTheBridgeWithCredentials() {
     String origin = "https://app.example";
-    HttpClientResponse info = cors(HttpMethod.GET, "/eventbus/info", origin, Map.of());
+    SockJsHttp.Reply info = cors(HttpMethod.GET, "/eventbus/info", origin, Map.of());
     assertThat(info.statusCode()).isEqualTo(200);
     assertThat(info.getHeader("Access-Control-Allow-Origin")).isEqualTo(origin);
     assertThat(info.getHeader("Access-Control-Allow-Credentials")).isEqualTo("true");
     assertThat(info.getHeader("Vary")).containsIgnoringCase("origin");
 
-    HttpClientResponse preflight = cors(HttpMethod.OPTIONS, "/eventbus/000/abc/xhr_send", origin,
+    SockJsHttp.Reply preflight = cors(HttpMethod.OPTIONS, "/eventbus/000/abc/xhr_send", origin,
         Map.of("Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type"));
     assertThat(preflight.statusCode()).isEqualTo(204);
     assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isEqualTo(origin);
@@ -139,21 +182,14 @@ class SockJsHttpTransportsTest {
     assertThat(preflight.getHeader("Access-Control-Allow-Methods")).contains("POST");
 
     // the REST API keeps its rule: any origin, never credentials
-    HttpClientResponse api = cors(HttpMethod.GET, "/api/v1/info", origin, Map.of());
+    SockJsHttp.Reply api = cors(HttpMethod.GET, "/api/v1/info", origin, Map.of());
     assertThat(api.getHeader("Access-Control-Allow-Origin")).isEqualTo("*");
     assertThat(api.getHeader("Access-Control-Allow-Credentials")).isNull();
   }
 
-  private static HttpClientResponse cors(HttpMethod method, String path, String origin, Map<String, String> headers) {
-    var http = live.vertx().createHttpClient();
-    try {
-      RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1")
-          .setPort(live.service().config().http().port()).setURI(path).putHeader("Origin", origin);
-      headers.forEach(options::putHeader);
-      return ServiceHarness.await(http.request(options).compose(req -> req.send())
-          .compose(resp -> resp.body().map(b -> resp)));
-    } finally {
-      http.close();
-    }
+  private static SockJsHttp.Reply cors(HttpMethod method, String path, String origin, Map<String, String> headers) {
+    RequestOptions options = new RequestOptions().setMethod(method).setURI(path).putHeader("Origin", origin);
+    headers.forEach(options::putHeader);
+    return SockJsHttp.request(live.vertx(), live.service(), options);
   }
 }
