@@ -81,10 +81,11 @@ public final class CommitExecutor {
 
   private Future<Void> attempt(CommitStep.Context commit, List<CommitStep> all, IntConsumer written, long deadline,
       int retry) {
-    Tracked checkedByUpdate = checkedByItsUpdate(commit.plan());
+    Tracked foldable = checkedByItsUpdate(commit.plan());
+    FoldedUpdate fold = foldable == null ? null : new FoldedUpdate(foldable);
     return transaction(conn -> runSteps(conn, commit, all, true)
-            .compose(v -> lockAndCheck(conn, commit, checkedByUpdate))
-            .compose(v -> write(conn, commit, checkedByUpdate, written))
+            .compose(v -> lockAndCheck(conn, commit, fold))
+            .compose(v -> write(conn, commit, fold, written))
             .compose(v -> runSteps(conn, commit, all, false))
             .compose(v -> System.nanoTime() - deadline < 0 ? Future.succeededFuture()
                 : Future.failedFuture(new UowException.Unavailable("the commit did not finish within "
@@ -155,6 +156,16 @@ public final class CommitExecutor {
     return err instanceof MySQLException e ? e.getErrorCode() : 0;
   }
 
+  /** The lone dirty row whose UPDATE the lock phase tries (see {@link #checkedByItsUpdate}), and whether it wrote it. */
+  private static final class FoldedUpdate {
+    final Tracked row;
+    boolean written;
+
+    FoldedUpdate(Tracked row) {
+      this.row = row;
+    }
+  }
+
   /** Consecutive ids (in id order) locked the same way: exclusively (rows written) or shared (rows referenced). */
   record Run(boolean exclusive, List<String> ids) {
   }
@@ -188,7 +199,7 @@ public final class CommitExecutor {
    * shared mode (they must exist, and must not vanish before COMMIT), in id order whatever the
    * mode. Every stale version is reported at once; missing references only when no version is stale.
    */
-  private Future<Void> lockAndCheck(SqlConnection conn, CommitStep.Context commit, Tracked checkedByUpdate) {
+  private Future<Void> lockAndCheck(SqlConnection conn, CommitStep.Context commit, FoldedUpdate fold) {
     FlushPlan plan = commit.plan();
     List<VersionConflict> conflicts = new ArrayList<>();
     List<FieldError> missing = new ArrayList<>();
@@ -204,15 +215,24 @@ public final class CommitExecutor {
       Set<String> found = new TreeSet<>();
       // one pass in id order over both kinds of rows, each run of one kind a statement of its own
       for (Run run : runs(expected.keySet(), targets)) {
-        boolean updatedHere = checkedByUpdate != null && checkedByUpdate.type().equals(type)
-            && run.ids().equals(List.of(checkedByUpdate.id()));
+        boolean updatedHere = fold != null && fold.row.type().equals(type) && run.ids().equals(List.of(fold.row.id()));
         chain = chain.compose(v -> updatedHere
             // its UPDATE ... WHERE version = ? takes the lock here, in the canonical order, and is its check
-            ? table.update(conn, List.of(checkedByUpdate), commit.at()).compose(stale -> stale.isEmpty()
-                ? Future.succeededFuture(java.util.Optional.<VersionConflict>empty()) : conflictOf(conn, checkedByUpdate))
-                .map(conflict -> {
-                  conflict.ifPresentOrElse(conflicts::add, () -> found.add(checkedByUpdate.id()));
-                  return null;
+            ? table.updateKeepingIndexes(conn, fold.row, commit.at())
+                // a statement error comes again from the write phase, at its place and with its precedence
+                .recover(err -> err instanceof MySQLException && !isLockFailure(err) ? Future.succeededFuture(false)
+                    : Future.failedFuture(err))
+                .compose(matched -> {
+                  if (matched) {
+                    fold.written = true;
+                    found.add(fold.row.id());
+                    return Future.succeededFuture();
+                  }
+                  // stale, gone, or an indexed value changes: locked and checked the long way, written later
+                  return conflictOf(conn, fold.row).map(conflict -> {
+                    conflict.ifPresentOrElse(conflicts::add, () -> found.add(fold.row.id()));
+                    return null;
+                  });
                 })
             : run.exclusive()
             ? table.lockVersions(conn, type, run.ids()).map(actual -> {
@@ -264,7 +284,10 @@ public final class CommitExecutor {
    * are) instead of a {@code SELECT ... FOR UPDATE} there and the UPDATE later: a round trip less for a
    * commit that writes exactly one existing row (a checkout: one product). Only a row that references
    * nothing may be written that early (a reference may point at a row this commit inserts later), and
-   * only one whose copy is the version it claims (otherwise the long way reports both versions).
+   * only one whose copy is the version it claims (otherwise the long way reports both versions). The
+   * UPDATE matches only if it changes no indexed column ({@link EntityTable#updateKeepingIndexes}): a
+   * unique or secondary index entry written early would lock index records out of the canonical order,
+   * and a duplicate would be reported before a missing reference.
    */
   static Tracked checkedByItsUpdate(FlushPlan plan) {
     int locked = plan.expectedVersions().values().stream().mapToInt(Map::size).sum();
@@ -291,8 +314,7 @@ public final class CommitExecutor {
     });
   }
 
-  private Future<Void> write(SqlConnection conn, CommitStep.Context commit, Tracked updatedAlready,
-      IntConsumer told) {
+  private Future<Void> write(SqlConnection conn, CommitStep.Context commit, FoldedUpdate fold, IntConsumer told) {
     int[] done = {0};
     Map<String, List<Reference>> links = commit.plan().links();
     // the ids of every new entity, all types in one statement (the registry has no order to keep)
@@ -303,7 +325,7 @@ public final class CommitExecutor {
       Future<Void> written = switch (batch.operation()) {
         case INSERT -> table.insert(conn, batch.entities().stream().map(Tracked::entity).toList(), commit.at())
             .compose(x -> EntityReferences.write(conn, batch.type(), batch.entities(), links, false));
-        case UPDATE -> batch.entities().size() == 1 && batch.entities().get(0) == updatedAlready
+        case UPDATE -> fold != null && fold.written && batch.entities().size() == 1 && batch.entities().get(0) == fold.row
             ? Future.<Void>succeededFuture() // written, checked and locked in the lock phase
             : table.update(conn, batch.entities(), commit.at()).compose(stale -> staleCheck(conn, batch, stale))
             .compose(x -> EntityReferences.write(conn, batch.type(), batch.entities(), links, true));

@@ -60,6 +60,17 @@ public abstract class EntityTable {
   protected void addTypeParams(Tuple tuple, String type) {
   }
 
+  /**
+   * Conditions (with {@link #addIndexedValues}) that an UPDATE to an entity leaves every column of a
+   * secondary index as stored; empty when the table's other indexes never change on update.
+   */
+  protected String indexedColumnsKept() {
+    return "";
+  }
+
+  protected void addIndexedValues(Tuple params, Entity e) {
+  }
+
   protected abstract String selectColumns();
 
   protected abstract Entity fromRow(String type, Row row);
@@ -254,16 +265,37 @@ public abstract class EntityTable {
     }
     List<Tuple> batch = new ArrayList<>(rows.size());
     for (Tracked t : rows) {
-      Tuple params = Tuple.tuple();
-      updateValues(t.entity()).forEach(params::addValue);
-      params.addValue(Sql.timestamp(now)).addValue(t.id()).addValue(t.expectedVersion());
-      batch.add(params);
+      batch.add(updateParams(t, now));
     }
-    String sql = "UPDATE " + table + " SET " + updateAssignments() + ", version = version + 1, updated_at = ?"
-        + " WHERE id = ? AND version = ?";
-    return conn.preparedQuery(sql).executeBatch(batch)
+    return conn.preparedQuery(updateSql("")).executeBatch(batch)
         .map(result -> unmatched(rows, result))
         .compose(stale -> afterUpdate(conn, rows).map(stale));
+  }
+
+  /**
+   * The version-checked UPDATE of one row that matches only if it leaves every secondary index as it
+   * is: then it writes nothing but the row, so it locks nothing but the row, as {@code SELECT ... FOR
+   * UPDATE} would. Completes with whether it matched (false: stale, gone, or an indexed value changes).
+   */
+  public Future<Boolean> updateKeepingIndexes(SqlClient conn, Tracked row, Instant now) {
+    Tuple params = updateParams(row, now);
+    addIndexedValues(params, row.entity());
+    return conn.preparedQuery(updateSql(indexedColumnsKept())).execute(params)
+        .compose(result -> result.rowCount() == 1 ? afterUpdate(conn, List.of(row)).map(true)
+            : Future.succeededFuture(false));
+  }
+
+  private String updateSql(String extraConditions) {
+    return "UPDATE " + table + " SET " + updateAssignments() + ", version = version + 1, updated_at = ?"
+        + " WHERE id = ? AND version = ?" + typeCondition() + extraConditions;
+  }
+
+  private Tuple updateParams(Tracked t, Instant now) {
+    Tuple params = Tuple.tuple();
+    updateValues(t.entity()).forEach(params::addValue);
+    params.addValue(Sql.timestamp(now)).addValue(t.id()).addValue(t.expectedVersion());
+    addTypeParams(params, t.type());
+    return params;
   }
 
   protected Future<Void> afterUpdate(SqlClient conn, List<Tracked> rows) {
@@ -276,8 +308,13 @@ public abstract class EntityTable {
       return Future.succeededFuture(List.of());
     }
     List<Tuple> batch = new ArrayList<>(rows.size());
-    rows.forEach(t -> batch.add(Tuple.of(t.id(), t.expectedVersion())));
-    return conn.preparedQuery("DELETE FROM " + table + " WHERE id = ? AND version = ?").executeBatch(batch)
+    for (Tracked t : rows) {
+      Tuple params = Tuple.of(t.id(), t.expectedVersion());
+      addTypeParams(params, t.type());
+      batch.add(params);
+    }
+    return conn.preparedQuery("DELETE FROM " + table + " WHERE id = ? AND version = ?" + typeCondition())
+        .executeBatch(batch)
         .map(result -> unmatched(rows, result));
   }
 

@@ -9,13 +9,13 @@ import java.util.Map;
 public final class Tables {
 
   private static final TypedTable USERS = new TypedTable("users", List.of(
-      new TypedTable.Column("email", TypedTable.Kind.STRING),
-      new TypedTable.Column("role", TypedTable.Kind.STRING),
-      new TypedTable.Column("status", TypedTable.Kind.STRING)));
+      new TypedTable.Column("email", TypedTable.Kind.STRING, true),
+      new TypedTable.Column("role", TypedTable.Kind.STRING, true),
+      new TypedTable.Column("status", TypedTable.Kind.STRING, true)));
   private static final TypedTable PRODUCTS = new TypedTable("products", List.of(
-      new TypedTable.Column("sku", TypedTable.Kind.STRING),
+      new TypedTable.Column("sku", TypedTable.Kind.STRING, true),
       new TypedTable.Column("price", TypedTable.Kind.DECIMAL),
-      new TypedTable.Column("category", TypedTable.Kind.STRING),
+      new TypedTable.Column("category", TypedTable.Kind.STRING, true),
       new TypedTable.Column("stock", TypedTable.Kind.INTEGER)));
   private static final OrderTable ORDERS = new OrderTable();
   private static final TypedTable PAYMENTS = new TypedTable("payments", List.of(

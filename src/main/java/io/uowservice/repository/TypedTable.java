@@ -18,8 +18,11 @@ public class TypedTable extends EntityTable {
 
   public enum Kind { STRING, DECIMAL, INTEGER }
 
-  /** A typed column holding the attribute of the same name. */
-  public record Column(String name, Kind kind) {
+  /** A typed column holding the attribute of the same name; {@code indexed} if a secondary index covers it. */
+  public record Column(String name, Kind kind, boolean indexed) {
+    public Column(String name, Kind kind) {
+      this(name, kind, false);
+    }
   }
 
   protected final List<Column> columns;
@@ -68,16 +71,31 @@ public class TypedTable extends EntityTable {
     List<Object> values = new java.util.ArrayList<>();
     Map<String, Object> extra = new LinkedHashMap<>(e.attributes());
     for (Column c : columns) {
-      Object v = extra.remove(c.name());
-      values.add(v == null ? null : switch (c.kind()) {
-        case STRING -> v.toString();
-        case DECIMAL -> new BigDecimal(v.toString()).toPlainString();
-        case INTEGER -> ((Number) v).longValue();
-      });
+      values.add(columnValue(c, extra.remove(c.name())));
     }
     removeKeptElsewhere(extra);
     values.add(Sql.json(extra));
     return values;
+  }
+
+  private static Object columnValue(Column c, Object v) {
+    return v == null ? null : switch (c.kind()) {
+      case STRING -> v.toString();
+      case DECIMAL -> new BigDecimal(v.toString()).toPlainString();
+      case INTEGER -> ((Number) v).longValue();
+    };
+  }
+
+  // byte for byte: a PAD SPACE collation calls 'a' and 'a ' equal, the index does not
+  @Override
+  protected String indexedColumnsKept() {
+    return columns.stream().filter(Column::indexed).map(c -> " AND CAST(" + c.name() + " AS BINARY) <=> CAST(? AS BINARY)")
+        .collect(Collectors.joining());
+  }
+
+  @Override
+  protected void addIndexedValues(io.vertx.sqlclient.Tuple params, Entity e) {
+    columns.stream().filter(Column::indexed).forEach(c -> params.addValue(columnValue(c, e.attributes().get(c.name()))));
   }
 
   /** Attributes stored outside this row (an order's items) are left out of {@code extra}. */

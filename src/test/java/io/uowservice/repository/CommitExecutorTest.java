@@ -36,6 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CommitExecutorTest {
 
   private static ServiceHarness service;
+  private static Vertx vertx;
   private static Pool pool;
   private static CommitExecutor executor;
   private static TypeCatalog catalog;
@@ -43,11 +44,13 @@ class CommitExecutorTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
+    CommitExecutorTest.vertx = vertx;
     service = ServiceHarness.start(vertx); // a migrated database of its own
     pool = Database.pool(vertx, service.config().mysql());
     executor = new CommitExecutor(vertx, pool, List.of(new OutboxStep()),
         new CommitExecutor.Retries(3, Duration.ofMillis(5), Duration.ofMillis(200), Duration.ofSeconds(10)));
-    catalog = TypeCatalog.of(service.config().units().supportedEntityTypes(), List.of());
+    catalog = TypeCatalog.of(service.config().units().supportedEntityTypes(), List.of(new io.uowservice.domain.EntityType(
+        "gadget", false, "Gadgets", null, java.util.Set.of(), io.uowservice.domain.AttributeRules.ANY, null)));
     factory = new EntityFactory(service.config().limits(), "custom");
   }
 
@@ -145,6 +148,105 @@ class CommitExecutorTest {
     await(executor.execute(contextOf(move)));
     assertThat(stored("order", order).attributes().get("user_id")).isEqualTo(second);
     assertThat(stored("order", order).version()).isEqualTo(2);
+  }
+
+  @Test
+  void aStaleRowOfTheGenericTableNeverOverwritesTheRowOfAnotherTypeThatNowHasItsId() {
+    String id = unique("c");
+    UnitOfWork create = unit();
+    create.registerNew(custom(id), null);
+    await(executor.execute(contextOf(create)));
+    Entity v1 = stored("custom", id);
+    UnitOfWork delete = unit();
+    delete.registerDeleted(id, "custom", v1, null);
+    await(executor.execute(contextOf(delete)));
+    UnitOfWork reuse = unit(); // the id is free again, and a runtime type in the same table takes it
+    reuse.registerNew(factory.create(Map.of("type", "gadget", "id", id, "name", "a gadget"), catalog), null);
+    await(executor.execute(contextOf(reuse)));
+
+    UnitOfWork late = unit(); // still holds the deleted custom entity at version 1
+    late.registerDirty(id, "custom", v1, e -> factory.applyChanges(e, Map.of("name", "overwritten"), catalog), null);
+
+    assertThat(failureOf(executor.execute(contextOf(late))))
+        .isInstanceOfSatisfying(UowException.StaleVersions.class, e -> assertThat(e.conflicts())
+            .containsExactly(new io.uowservice.domain.VersionConflict("custom", id, 1, null)));
+    Entity gadget = stored("gadget", id);
+    assertThat(gadget.name()).isEqualTo("a gadget");
+    assertThat(gadget.version()).isEqualTo(1);
+  }
+
+  @Test
+  void aMissingReferenceIsStillReportedBeforeTheDuplicateValueOfALoneDirtyRow() {
+    String taken = unique("sku");
+    UnitOfWork setup = unit();
+    setup.registerNew(factory.create(Map.of("type", "product", "id", unique("p"), "name", "holder",
+        "attributes", Map.of("sku", taken, "price", "1.00")), catalog), null);
+    String product = unique("p");
+    setup.registerNew(product(product, "1.00"), null);
+    await(executor.execute(contextOf(setup)));
+
+    UnitOfWork unit = unit(); // its product takes a sku in use, and its order points at nobody
+    unit.registerDirty(product, "product", stored("product", product), e -> factory.applyChanges(e, Map.of(
+        "attributes", Map.of("sku", taken)), catalog), null);
+    unit.registerNew(order(unique("o"), unique("nobody")), null);
+
+    assertThat(failureOf(executor.execute(contextOf(unit)))).isInstanceOf(UowException.Invalid.class)
+        .hasMessageContaining("do not exist");
+  }
+
+  @Test
+  void aLoneDirtyRowThatChangesAUniqueValueWritesItsIndexOnlyAfterEveryLockIsHeld() {
+    String user = unique("u");
+    String product = unique("p");
+    UnitOfWork setup = unit();
+    setup.registerNew(user(user), null);
+    setup.registerNew(product(product, "1.00"), null);
+    await(executor.execute(contextOf(setup)));
+    String wanted = unique("sku");
+    CommitExecutor noRetries = new CommitExecutor(vertx, pool, List.of(new OutboxStep()),
+        new CommitExecutor.Retries(0, Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofSeconds(10)));
+
+    // another writer holds the user (the commit's last lock in canonical order), and will insert the sku
+    io.vertx.sqlclient.SqlConnection other = await(pool.getConnection());
+    try {
+      io.vertx.sqlclient.Transaction tx = await(other.begin());
+      await(other.preparedQuery("SELECT id FROM users WHERE id = ? FOR UPDATE").execute(io.vertx.sqlclient.Tuple.of(user)));
+      UnitOfWork unit = unit(); // its product renames its sku, its new order references the held user
+      unit.registerDirty(product, "product", stored("product", product), e -> factory.applyChanges(e, Map.of(
+          "attributes", Map.of("sku", wanted)), catalog), null);
+      unit.registerNew(order(unique("o"), user), null);
+      CommitStep.Context context = contextOf(unit);
+      io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+      vertx.runOnContext(v -> noRetries.execute(context).onComplete(done)); // from an event loop, as the service runs it
+      Future<Void> commit = done.future();
+      waitUntilALockWaitOn("users", commit);
+
+      // had the commit written its sku index entry before waiting for the user, this would deadlock
+      await(other.preparedQuery("INSERT INTO products (id, name, metadata, active, version, created_at, updated_at, sku, "
+          + "price, stock, extra) VALUES (?, 'rival', '{}', 1, 1, NOW(6), NOW(6), ?, 1, 0, '{}')")
+          .execute(io.vertx.sqlclient.Tuple.of(unique("p"), wanted)));
+      await(tx.commit());
+
+      assertThat(failureOf(commit)).as("the sku is taken by the rival, found when the commit writes it")
+          .isInstanceOf(UowException.Conflict.class).hasMessageContaining("sku " + wanted);
+    } finally {
+      other.close();
+    }
+  }
+
+  private static void waitUntilALockWaitOn(String table, Future<?> commit) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (service.query("SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT' "
+        + "AND trx_query LIKE '%FROM " + table + " %'").get(0).getLong(0) == 0) {
+      assertThat(commit.isComplete()).as("the commit ended before waiting for " + table + ": " + commit.cause()).isFalse();
+      assertThat(System.nanoTime()).as("a commit waiting for a lock on " + table).isLessThan(deadline);
+      try {
+        Thread.sleep(150); // InnoDB refreshes innodb_trx only when it was last read over 100 ms ago
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   private static Entity order(String id, String userId) {
