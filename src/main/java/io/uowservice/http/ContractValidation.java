@@ -50,15 +50,22 @@ final class ContractValidation {
   private static final Pattern PARAMETER_MESSAGE = Pattern.compile("(path|query|header|cookie) parameter ([^ :]+)");
 
   private final OpenAPIContract contract;
+  private final OpenAPIContract validating;
   private final RequestValidator validator;
   private final Map<String, Operation> operations = new HashMap<>();
 
   private final CachedValidators validators = new CachedValidators();
+  /** The operations checked by compiled schemas on the event loop; the others go through the library. */
+  private final Map<String, CompiledOperation> compiled;
 
-  private ContractValidation(Vertx vertx, OpenAPIContract contract) {
+  private ContractValidation(Vertx vertx, OpenAPIContract contract, JsonObject document) {
     this.contract = contract;
+    Map<String, String> skipped = new java.util.TreeMap<>();
+    this.compiled = CompiledOperation.compileAll(document, skipped);
+    skipped.forEach((id, why) -> LOG.warn("operation {} is validated by vertx-openapi, not compiled: {}", id, why));
     // the contract with one validator per schema: the library would build one per parameter per request
-    this.validator = RequestValidator.create(vertx, validators.wrap(contract));
+    this.validating = validators.wrap(contract);
+    this.validator = RequestValidator.create(vertx, validating);
     contract.operations().forEach(op -> operations.put(key(op.getHttpMethod(), op.getOpenAPIPath()), op));
   }
 
@@ -81,7 +88,30 @@ final class ContractValidation {
     }));
     raw.getJsonObject("components", new JsonObject()).getJsonObject("responses", new JsonObject())
         .forEach(r -> ((JsonObject) r.getValue()).remove("content"));
-    return OpenAPIContract.from(vertx, raw).map(contract -> new ContractValidation(vertx, contract));
+    return OpenAPIContract.from(vertx, raw.copy()).map(contract -> new ContractValidation(vertx, contract, raw));
+  }
+
+  /** The operations validated by compiled schemas (for tests). */
+  java.util.Set<String> compiledOperations() {
+    return java.util.Collections.unmodifiableSet(compiled.keySet());
+  }
+
+  /** The compiled operation (for tests); null if it is validated by the library. */
+  CompiledOperation compiled(String operationId) {
+    return compiled.get(operationId);
+  }
+
+  /** What the library's validator finds in {@code instance} as a body of the operation (for tests); null if valid. */
+  List<CompiledSchema.Failure> libraryFailures(String operationId, Object instance) {
+    OutputUnit result = validating.getSchemaRepository()
+        .validator(contract.operation(operationId).getRequestBody().getContent().get("application/json").getSchema())
+        .validate(instance);
+    if (result.getValid()) {
+      return null;
+    }
+    List<CompiledSchema.Failure> leaves = new java.util.ArrayList<>();
+    flatten(result, leaves);
+    return leaves;
   }
 
   /** Validators kept for the contract's schemas (for tests). */
@@ -133,7 +163,21 @@ final class ContractValidation {
         return;
       }
     }
-    Buffer supplied = hasBody ? body : Buffer.buffer();
+    CompiledOperation checks = compiled.get(operation.getOperationId());
+    if (checks != null) {
+      Problem problem = check(ctx, checks, hasBody ? body : null);
+      if (problem == null) {
+        ctx.next();
+      } else {
+        Responses.problem(ctx, problem);
+      }
+      return;
+    }
+    validateByLibrary(ctx, operation, hasBody ? body : Buffer.buffer());
+  }
+
+  /** The library's validation (on a worker thread, as it runs it), for operations that did not compile. */
+  void validateByLibrary(RoutingContext ctx, Operation operation, Buffer supplied) {
     // compose, not a direct call: extraction throws (e.g. on a bad %-escape) instead of failing the future
     Future.succeededFuture().compose(v -> RequestUtils.extract(ctx.request(), operation, () -> Future.succeededFuture(supplied)))
         .map(JsonRequest::new)
@@ -145,6 +189,51 @@ final class ContractValidation {
             Responses.problem(ctx, problem(ar.cause()));
           }
         });
+  }
+
+  /**
+   * The compiled checks, in the library's order (parameters as declared, then the body) and with
+   * its problems; the decoded body is kept for the route ({@link Requests#jsonBody}). Null if valid.
+   */
+  static Problem check(RoutingContext ctx, CompiledOperation operation, Buffer body) {
+    for (CompiledOperation.Parameter p : operation.parameters()) {
+      String raw = switch (p.in()) {
+        case PATH -> ctx.pathParam(p.name());
+        case QUERY -> ctx.request().getParam(p.name());
+        case HEADER -> ctx.request().getHeader(p.name());
+      };
+      if (raw == null) {
+        if (p.required()) {
+          return invalid("The related request / response does not contain the required "
+              + p.in().name().toLowerCase(java.util.Locale.ROOT) + " parameter " + p.name());
+        }
+        continue;
+      }
+      CompiledSchema.Failures failures = new CompiledSchema.Failures();
+      if (!p.schema().validate(p.typed(raw), CompiledSchema.Location.ROOT, failures)) {
+        return mismatch(p.field(), failures.list);
+      }
+    }
+    if (!operation.hasBody()) {
+      return null;
+    }
+    if (body == null) {
+      return operation.bodyRequired() ? invalid("The related request does not contain the required body.") : null;
+    }
+    Object value;
+    try {
+      value = Json.decodeValue(body);
+    } catch (io.vertx.core.json.DecodeException e) {
+      return invalid("The request body can't be decoded");
+    }
+    if (operation.body() != null) {
+      CompiledSchema.Failures failures = new CompiledSchema.Failures();
+      if (!operation.body().validate(value, CompiledSchema.Location.ROOT, failures)) {
+        return mismatch(null, failures.list);
+      }
+    }
+    ctx.put(Requests.DECODED_BODY, value);
+    return null;
   }
 
   static boolean isUtf8(Buffer body) {
@@ -187,37 +276,55 @@ final class ContractValidation {
 
   /** A validation failure as a 400 problem with {@code errors:[{field, message}]}. */
   static Problem problem(Throwable failure) {
-    JsonArray errors = new JsonArray();
-    String detail;
     if (failure instanceof SchemaValidationException schema && schema.getOutputUnit() != null) {
-      detail = "the request does not match the API contract";
-      String prefix = field(schema.getMessage());
-      Map<String, String> byField = new java.util.LinkedHashMap<>();
-      collect(schema.getOutputUnit(), prefix, byField);
-      // the failing leaves only: "operations" goes when "operations[0].op" is named
-      byField.forEach((field, message) -> {
-        boolean ancestor = byField.keySet().stream().anyMatch(other -> !other.equals(field)
-            && (field.equals("body") || other.startsWith(field + ".") || other.startsWith(field + "[")));
-        if (!ancestor) {
-          errors.add(error(field, message));
-        }
-      });
-      if (errors.isEmpty()) {
-        errors.add(error(prefix == null ? "body" : prefix, schema.getMessage()));
-      }
+      List<CompiledSchema.Failure> leaves = new java.util.ArrayList<>();
+      flatten(schema.getOutputUnit(), leaves);
+      Problem problem = mismatch(field(schema.getMessage()), leaves);
+      return problem.errors().isEmpty() ? mismatch(field(schema.getMessage()), List.of(new CompiledSchema.Failure(
+          "", schema.getMessage()))) : problem;
     } else if (failure instanceof ValidatorException invalid) {
-      detail = invalid.getMessage();
-      // a parameter names itself; otherwise the body, or the request line (a bad %-escape) is at fault
-      String field = field(invalid.getMessage());
-      errors.add(error(field != null ? field : invalid.getMessage() != null && invalid.getMessage().contains("URL")
-          ? "request" : "body", invalid.getMessage()));
+      return invalid(invalid.getMessage());
     } else if (failure instanceof io.vertx.core.json.DecodeException) {
-      detail = "the body is not valid JSON";
-    } else {
-      return Problem.from(failure);
+      return new Problem(400, "bad-request", "Bad request", "the body is not valid JSON", new JsonArray(), null);
     }
-    return new Problem(400, "bad-request", "Bad request", detail == null ? "the request is malformed" : detail,
+    return Problem.from(failure);
+  }
+
+  /** A request that breaks a rule of the contract outside a schema (a missing parameter or body, no JSON). */
+  private static Problem invalid(String message) {
+    // a parameter names itself; otherwise the body, or the request line (a bad %-escape) is at fault
+    String field = field(message);
+    JsonArray errors = new JsonArray().add(error(field != null ? field : message != null && message.contains("URL")
+        ? "request" : "body", message));
+    return new Problem(400, "bad-request", "Bad request", message == null ? "the request is malformed" : message,
         errors, null);
+  }
+
+  /**
+   * Schema failures as the problem's errors: one per failing location (as {@code operations[2].name},
+   * or the parameter's name), the most specific message, the failing leaves only ("operations" goes
+   * when "operations[0].op" is named), at most 20.
+   */
+  static Problem mismatch(String prefix, List<CompiledSchema.Failure> failures) {
+    Map<String, String> byField = new java.util.LinkedHashMap<>();
+    for (CompiledSchema.Failure f : failures) {
+      String location = pointerToField(f.pointer());
+      String field = prefix != null ? prefix : location.isEmpty() ? "body" : location;
+      String known = byField.get(field);
+      if (known == null && byField.size() < 20 || known != null && known.startsWith("Property \"")
+          && !f.message().startsWith("Property \"")) {
+        byField.put(field, f.message());
+      }
+    }
+    JsonArray errors = new JsonArray();
+    byField.forEach((field, message) -> {
+      boolean ancestor = byField.keySet().stream().anyMatch(other -> !other.equals(field)
+          && (field.equals("body") || other.startsWith(field + ".") || other.startsWith(field + "[")));
+      if (!ancestor) {
+        errors.add(error(field, message));
+      }
+    });
+    return new Problem(400, "bad-request", "Bad request", "the request does not match the API contract", errors, null);
   }
 
   /** "header Idempotency-Key" etc. for parameter failures; null for the body. */
@@ -229,24 +336,13 @@ final class ContractValidation {
     return m.find() ? m.group(1) + " " + m.group(2) : null;
   }
 
-  /**
-   * One message per failing location (as {@code operations[2].name}): the most specific one, as the
-   * validator also reports every enclosing "Property ... does not match schema".
-   */
-  private static void collect(OutputUnit unit, String prefix, Map<String, String> out) {
+  /** The library's error tree as its leaves, in order: each unit that carries an error and nests none. */
+  private static void flatten(OutputUnit unit, List<CompiledSchema.Failure> out) {
     List<OutputUnit> nested = unit.getErrors();
     if (nested != null && !nested.isEmpty()) {
-      nested.forEach(n -> collect(n, prefix, out));
-      return;
-    }
-    if (unit.getError() != null) {
-      String location = pointerToField(unit.getInstanceLocation());
-      String field = prefix != null ? prefix : location.isEmpty() ? "body" : location;
-      String known = out.get(field);
-      if (known == null && out.size() < 20 || known != null && known.startsWith("Property \"")
-          && !unit.getError().startsWith("Property \"")) {
-        out.put(field, unit.getError());
-      }
+      nested.forEach(n -> flatten(n, out));
+    } else if (unit.getError() != null) {
+      out.add(new CompiledSchema.Failure(unit.getInstanceLocation(), unit.getError()));
     }
   }
 

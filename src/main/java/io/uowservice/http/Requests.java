@@ -12,12 +12,17 @@ import io.vertx.ext.web.RoutingContext;
 final class Requests {
 
   static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+  /** The body as contract validation decoded it (a decoded JSON value), so a route does not decode it again. */
+  static final String DECODED_BODY = "uow.decoded-body";
 
   private Requests() {
   }
 
   /** The request body as a JSON object, or null after answering 400. */
   static JsonObject jsonBody(RoutingContext ctx) {
+    if (ctx.get(DECODED_BODY) instanceof JsonObject decoded) {
+      return decoded;
+    }
     String text = ctx.body().asString();
     if (text == null || text.isBlank()) {
       Responses.problem(ctx, Problem.badRequest("a JSON object body is required"));

@@ -76,6 +76,21 @@ class ValidationTest {
   }
 
   @Test
+  void parametersAreCheckedAsTheTextTheRoutesRead() {
+    // the library read "1.5" in a path as the number 1.5, and refused it as "not a string": ids may hold dots
+    String id = unique("1.5");
+    assertProblem(service.get("/api/v1/entities/product/1.5"), 404);
+    JsonObject created = service.post("/api/v1/transactions", new JsonObject().put("operations", new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("op", "new").put("type", "custom").put("id", id).put("name", "dotted")))).json();
+    assertThat(created.encode()).contains(id);
+    assertThat(service.get("/api/v1/entities/custom/" + id).json().getString("name")).isEqualTo("dotted");
+    Response outOfRange = service.get("/api/v1/entities/product?limit=0");
+    assertProblem(outOfRange, 400);
+    assertThat(outOfRange.json().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("query limit");
+    assertProblem(service.get("/api/v1/entities/product?limit=ten"), 400);
+  }
+
+  @Test
   void nestingPastTheLimitAndUnknownFieldsAre400() {
     String unit = unit();
     String deep = "[".repeat(40) + "]".repeat(40);
