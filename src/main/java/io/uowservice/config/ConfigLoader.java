@@ -40,7 +40,7 @@ public final class ConfigLoader {
       return Future.failedFuture(new ConfigException("config file " + chosen + " does not exist"));
     }
     ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(-1)
-        .addStore(yaml(DEFAULTS_RESOURCE));
+        .addStore(new ConfigStoreOptions().setType("json").setConfig(defaults()));
     if (chosen != null) {
       options.addStore(yaml(chosen.toAbsolutePath().toString()));
     }
@@ -56,6 +56,12 @@ public final class ConfigLoader {
           return config;
         })
         .onComplete(ar -> retriever.close());
+  }
+
+  /** The built-in defaults (the jar's copy of the documented config), read without Vert.x's file resolver. */
+  static JsonObject defaults() {
+    String text = new String(ClasspathResources.bytes(DEFAULTS_RESOURCE), java.nio.charset.StandardCharsets.UTF_8);
+    return new JsonObject(io.vertx.core.json.Json.encode(new org.yaml.snakeyaml.Yaml().<Map<String, Object>>load(text)));
   }
 
   private static ConfigStoreOptions yaml(String path) {

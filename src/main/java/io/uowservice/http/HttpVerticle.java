@@ -89,7 +89,8 @@ public final class HttpVerticle extends VerticleBase {
           liveUpdates = live;
           return rateLimiter.start();
         })
-        .compose(v -> vertx.fileSystem().readFile(ContractValidation.RESOURCE))
+        .compose(v -> vertx.executeBlocking(() -> io.vertx.core.buffer.Buffer.buffer(
+            io.uowservice.config.ClasspathResources.bytes(ContractValidation.RESOURCE))))
         .compose(document -> {
           contractDocument = document;
           return ContractValidation.load(vertx, document);

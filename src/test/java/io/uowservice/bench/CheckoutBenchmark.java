@@ -77,8 +77,12 @@ public final class CheckoutBenchmark {
       if (mode.equals("seed")) {
         bench.seed();
       } else if (mode.equals("bulk")) {
-        System.out.println(bench.bulk(10_000));
-        System.out.println(bench.bulk(1_000));
+        System.out.println(bench.bulk(10_000, servicePid));
+        System.out.println(bench.bulk(1_000, servicePid));
+      } else if (mode.equals("bulk-transaction")) { // for a profile: the 10,000-entity transaction, 20 times
+        for (int i = 0; i < 20; i++) {
+          System.out.println(bench.bulkTransaction(10_000) + " ms");
+        }
       } else if (mode.equals("register")) {
         System.out.println(bench.registerOnly(concurrency, warmup, duration));
       } else {
@@ -198,9 +202,24 @@ public final class CheckoutBenchmark {
    * /api/v1/transactions}, and the same through the session API (open, one registration per entity,
    * commit): end-to-end milliseconds of each, the better of 2 after a warm-up round.
    */
-  private String bulk(int entities) {
+  private double bulkTransaction(int entities) {
+    JsonArray ops = new JsonArray();
+    for (int i = 0; i < entities; i++) {
+      ops.add(new JsonObject().put("op", "new").put("type", "custom").put("name", "bulk " + i)
+          .put("attributes", new JsonObject().put("n", i)));
+    }
+    long t0 = System.nanoTime();
+    HttpResponse<Buffer> r = client.post(API).sendJsonObject(new JsonObject().put("operations", ops)).await();
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("bulk transaction: " + r.statusCode() + " " + r.bodyAsString());
+    }
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  private String bulk(int entities, long servicePid) {
     double transaction = Double.MAX_VALUE;
     double session = Double.MAX_VALUE;
+    double heapPerEntity = Double.NaN;
     for (int round = 0; round < 3; round++) {
       JsonArray ops = new JsonArray();
       for (int i = 0; i < entities; i++) {
@@ -213,11 +232,17 @@ public final class CheckoutBenchmark {
       if (r.statusCode() != 200) {
         throw new IllegalStateException("bulk transaction: " + r.statusCode() + " " + r.bodyAsString());
       }
+      long heapBefore = round == 1 ? heapUsedAfterGc(servicePid) : -1;
       long t1 = System.nanoTime();
       String unit = client.post("/api/v1/units-of-work").send().await().bodyAsJsonObject().getString("id");
       for (int i = 0; i < entities; i++) {
         client.post("/api/v1/units-of-work/" + unit + "/entities/new").sendJsonObject(new JsonObject()
             .put("type", "custom").put("name", "bulk " + i).put("attributes", new JsonObject().put("n", i))).await();
+      }
+      if (heapBefore >= 0) {
+        long t2 = System.nanoTime(); // the heap read is not part of the session's time
+        heapPerEntity = (heapUsedAfterGc(servicePid) - heapBefore) / (double) entities;
+        t1 += System.nanoTime() - t2;
       }
       HttpResponse<Buffer> c = client.post("/api/v1/units-of-work/" + unit + "/commit").send().await();
       double sessionTook = (System.nanoTime() - t1) / 1e6;
@@ -230,8 +255,30 @@ public final class CheckoutBenchmark {
         session = Math.min(session, sessionTook);
       }
     }
-    return String.format(Locale.ROOT, "client=service bulk_entities=%d transaction_ms=%.0f session_ms=%.0f",
-        entities, transaction, session);
+    return String.format(Locale.ROOT, "client=service bulk_entities=%d transaction_ms=%.0f session_ms=%.0f "
+        + "heap_bytes_per_tracked_entity=%.0f", entities, transaction, session, heapPerEntity);
+  }
+
+  /** The service's used heap after a full GC (jcmd), in bytes; -1 without its pid. */
+  private static long heapUsedAfterGc(long pid) {
+    if (pid <= 0) {
+      return -1;
+    }
+    try {
+      run("jcmd", Long.toString(pid), "GC.run");
+      java.util.regex.Matcher used = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K")
+          .matcher(run("jcmd", Long.toString(pid), "GC.heap_info"));
+      return used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static String run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
   }
 
   /** Registrations only (no commit) into one unit per client, {@code concurrency} in flight. */
