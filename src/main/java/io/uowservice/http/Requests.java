@@ -44,8 +44,11 @@ final class Requests {
   record Key(Idempotency idempotency, boolean valid) {
   }
 
-  /** The Idempotency-Key header and the hash of the request it guards; {@code valid} false after answering 400. */
-  static Key idempotency(RoutingContext ctx, String requestHash) {
+  /**
+   * The Idempotency-Key header and the hash of the request it guards (computed only when a key is
+   * sent: hashing a transaction's canonical text is work); {@code valid} false after answering 400.
+   */
+  static Key idempotency(RoutingContext ctx, java.util.function.Supplier<String> requestHash) {
     String key = ctx.request().getHeader(IDEMPOTENCY_HEADER);
     if (key == null) {
       return new Key(null, true);
@@ -54,7 +57,7 @@ final class Requests {
       Responses.problem(ctx, Problem.badRequest(IDEMPOTENCY_HEADER + " must be 1-255 printable ASCII characters"));
       return new Key(null, false);
     }
-    return new Key(new Idempotency(key, requestHash), true);
+    return new Key(new Idempotency(key, requestHash.get()), true);
   }
 
   static String subject(RoutingContext ctx) {

@@ -63,7 +63,7 @@ final class UnitRoutes {
     router.delete(base + "/entities").handler(guards.admin()).handler(ctx -> call(ctx, ref, units::clear, 204));
     router.post(base + "/commit").handler(guards.writer()).handler(ctx -> {
       UnitRef unit = ref.apply(ctx);
-      Requests.Key key = Requests.idempotency(ctx, RequestHashes.commit(unit.unitId()));
+      Requests.Key key = Requests.idempotency(ctx, () -> RequestHashes.commit(unit.unitId()));
       if (key.valid()) {
         call(ctx, c -> replayable(ctx, units.commit(c, key.idempotency())), unit, 200);
       }
@@ -100,7 +100,7 @@ final class UnitRoutes {
     if (payload == null) {
       return;
     }
-    Requests.Key key = Requests.idempotency(ctx, RequestHashes.transaction(payload));
+    Requests.Key key = Requests.idempotency(ctx, () -> RequestHashes.transaction(payload));
     if (key.valid()) {
       Responses.reply(ctx, replayable(ctx, units.transact(Requests.subject(ctx), payload.getValue("operations"),
           key.idempotency())), 200, Function.identity());
