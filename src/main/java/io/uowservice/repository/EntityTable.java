@@ -243,7 +243,7 @@ public abstract class EntityTable {
    * round trips for thousands of entities, and large entities split so no statement is refused.
    */
   public Future<Void> insert(SqlClient conn, List<Entity> entities, Instant now) {
-    int columns = insertColumns().split(",").length;
+    int columns = (int) insertColumns().chars().filter(c -> c == ',').count() + 1;
     List<List<Object>> rows = entities.stream().map(e -> insertValues(e, now)).toList();
     return Futures.inOrder(Sql.chunks(rows, ROWS_PER_INSERT, Sql::bytes), chunk -> {
       Tuple params = Tuple.tuple();

@@ -30,7 +30,17 @@ public class TypedTable extends EntityTable {
   public TypedTable(String table, List<Column> columns) {
     super(table);
     this.columns = List.copyOf(columns);
+    this.selectColumns = BASE_COLUMNS + ", " + typedNames() + ", extra";
+    this.updateAssignments = BASE_UPDATE + ", " + this.columns.stream().map(c -> c.name() + " = ?")
+        .collect(Collectors.joining(", ")) + ", extra = ?";
+    this.indexedColumnsKept = this.columns.stream().filter(Column::indexed)
+        .map(c -> " AND CAST(" + c.name() + " AS BINARY) <=> CAST(? AS BINARY)").collect(Collectors.joining());
   }
+
+  // the statements' column lists, built once (they were rebuilt from the columns for every statement)
+  private final String selectColumns;
+  private final String updateAssignments;
+  private final String indexedColumnsKept;
 
   private String typedNames() {
     return columns.stream().map(Column::name).collect(Collectors.joining(", "));
@@ -38,12 +48,12 @@ public class TypedTable extends EntityTable {
 
   @Override
   protected String selectColumns() {
-    return BASE_COLUMNS + ", " + typedNames() + ", extra";
+    return selectColumns;
   }
 
   @Override
   protected String insertColumns() {
-    return BASE_COLUMNS + ", " + typedNames() + ", extra";
+    return selectColumns;
   }
 
   @Override
@@ -55,8 +65,7 @@ public class TypedTable extends EntityTable {
 
   @Override
   protected String updateAssignments() {
-    return BASE_UPDATE + ", " + columns.stream().map(c -> c.name() + " = ?").collect(Collectors.joining(", "))
-        + ", extra = ?";
+    return updateAssignments;
   }
 
   @Override
@@ -89,8 +98,7 @@ public class TypedTable extends EntityTable {
   // byte for byte: a PAD SPACE collation calls 'a' and 'a ' equal, the index does not
   @Override
   protected String indexedColumnsKept() {
-    return columns.stream().filter(Column::indexed).map(c -> " AND CAST(" + c.name() + " AS BINARY) <=> CAST(? AS BINARY)")
-        .collect(Collectors.joining());
+    return indexedColumnsKept;
   }
 
   @Override
