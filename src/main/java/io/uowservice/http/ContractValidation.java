@@ -222,7 +222,9 @@ final class ContractValidation {
     }
     Object value;
     try {
-      value = Json.decodeValue(body);
+      // as text: from bytes, Jackson would detect UTF-16 or UTF-32 and decode what the UTF-8 and
+      // JsonShape checks above misread (a 1.5 MB string passed the 64 KiB string limit that way)
+      value = Json.decodeValue(body.toString(java.nio.charset.StandardCharsets.UTF_8));
     } catch (io.vertx.core.json.DecodeException e) {
       return invalid("The request body can't be decoded");
     }

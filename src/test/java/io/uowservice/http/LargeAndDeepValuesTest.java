@@ -20,9 +20,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LargeAndDeepValuesTest {
 
   private static ServiceHarness service;
+  private static Vertx vertx;
 
   @BeforeAll
   static void start(Vertx vertx) {
+    LargeAndDeepValuesTest.vertx = vertx;
     // the unit must be able to hold more than one packet: the embedded server allows 64 MiB packets
     service = ServiceHarness.start(vertx, java.util.Map.of("UOW_UNIT_OF_WORK__MAX_UNIT_BYTES", "402653184"));
   }
@@ -30,6 +32,24 @@ class LargeAndDeepValuesTest {
   @AfterAll
   static void stop() {
     service.close();
+  }
+
+  @Test
+  void aBodyInUtf16IsRefusedAndCannotCarryAStringPastTheStringLimit() {
+    // found by review: decoded from bytes, Jackson read UTF-16 while the UTF-8 and string-length checks
+    // misread it; U+2241 is the bytes 41 22 in UTF-16LE, a '"' to a byte scanner
+    for (String extra : java.util.List.of("", ",\"big\":\"\u2241" + "x".repeat(70_000) + "\u2241\"")) {
+      String sku = "u16-" + UUID.randomUUID();
+      String json = "{\"operations\":[{\"op\":\"new\",\"type\":\"product\",\"name\":\"x\",\"attributes\":{\"sku\":\""
+          + sku + "\",\"price\":\"1\"" + extra + "}}]}";
+      Response response = new Response(ServiceHarness.await(io.vertx.ext.web.client.WebClient.create(vertx)
+          .post(service.config().http().port(), "127.0.0.1", "/api/v1/transactions")
+          .putHeader("Content-Type", "application/json")
+          .sendBuffer(io.vertx.core.buffer.Buffer.buffer(json.getBytes(java.nio.charset.StandardCharsets.UTF_16LE)))));
+
+      assertThat(response.status()).as(response.toString()).isEqualTo(400);
+      assertThat(service.query("SELECT id FROM products WHERE sku = '" + sku + "'")).isEmpty();
+    }
   }
 
   /** About {@code bytes} of attributes, in strings short enough for the request pre-scan. */
