@@ -56,9 +56,11 @@ public final class Outbox {
     return sql == null ? chain : send(client, chain, sql, params);
   }
 
+  /** The next statement: on a commit's connection sent now (pipelined, io.uowservice.repository.Pipeline). */
   private static Future<Void> send(SqlClient client, Future<Void> after, StringBuilder sql, Tuple params) {
     String text = sql.toString();
-    return after.compose(v -> client.preparedQuery(text).execute(params).<Void>mapEmpty());
+    return io.uowservice.repository.Pipeline.then(client, () -> after,
+        () -> client.preparedQuery(text).execute(params));
   }
 
   /** Rows one retention statement deletes at most. */

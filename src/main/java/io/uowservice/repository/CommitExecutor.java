@@ -47,9 +47,11 @@ public final class CommitExecutor {
   public record Retries(int attempts, Duration baseBackoff, Duration maxBackoff, Duration deadline) {
   }
 
-  public CommitExecutor(Vertx vertx, Pool pool, List<CommitStep> steps, Retries retries) {
+  /** Commits on {@link Database#commitPool} (its sessions have autocommit off, which pipelining needs). */
+  public CommitExecutor(Vertx vertx, io.uowservice.config.AppConfig.Mysql mysql, List<CommitStep> steps,
+      Retries retries) {
     this.vertx = vertx;
-    this.pool = pool;
+    this.pool = Database.commitPool(vertx, mysql);
     this.steps = List.copyOf(steps);
     this.retries = retries;
   }
@@ -85,8 +87,9 @@ public final class CommitExecutor {
     FoldedUpdate fold = foldable == null ? null : new FoldedUpdate(foldable);
     return transaction(conn -> runSteps(conn, commit, all, true)
             .compose(v -> lockAndCheck(conn, commit, fold))
-            .compose(v -> write(conn, commit, fold, written))
-            .compose(v -> runSteps(conn, commit, all, false))
+            // every write and the steps after them sent at once (Pipeline): one round trip, not one each
+            .compose(v -> Pipeline.firstFailureInOrder(List.of(write(conn, commit, fold, written),
+                runSteps(conn, commit, all, false))))
             .compose(v -> System.nanoTime() - deadline < 0 ? Future.succeededFuture()
                 : Future.failedFuture(new UowException.Unavailable("the commit did not finish within "
                     + retries.deadline().toSeconds() + " s and was rolled back; nothing was written, retry it"))))
@@ -115,8 +118,13 @@ public final class CommitExecutor {
     // (Database.networkOptions): before COMMIT that is a rollback, during COMMIT an unknown outcome
     return connection.compose(conn -> {
       boolean[] committing = {false};
+      // sent with BEGIN: the writes are pipelined, and a statement sent after one that rolled the
+      // transaction back (a deadlock) must open a new transaction, which ROLLBACK discards, rather than
+      // commit on its own (the commit pool's sessions keep it off; see Database.commitPool)
+      Future<?> autocommitOff = conn.query("SET autocommit = 0").execute();
       return conn.begin()
-          .compose(tx -> work.apply(conn).transform(done -> {
+          .compose(tx -> autocommitOff.<Void>transform(off -> off.succeeded() ? work.apply(conn)
+              : Future.failedFuture(off.cause())).transform(done -> {
             if (done.failed()) {
               return tx.rollback().transform(r -> Future.<Void>failedFuture(done.cause()));
             }
@@ -320,21 +328,29 @@ public final class CommitExecutor {
     // the ids of every new entity, all types in one statement (the registry has no order to keep)
     List<Tracked> created = commit.plan().writes().stream().filter(b -> b.operation() == FlushPlan.Operation.INSERT)
         .flatMap(b -> b.entities().stream()).toList();
-    return EntityIds.register(conn, created).compose(registered -> Futures.inOrder(commit.plan().writes(), batch -> {
+    // every statement sent now, in plan order (which the server keeps), none waiting for another's answer
+    List<Future<?>> sent = new ArrayList<>();
+    sent.add(EntityIds.register(conn, created));
+    for (FlushPlan.WriteBatch batch : commit.plan().writes()) {
       EntityTable table = Tables.of(batch.type());
       Future<Void> written = switch (batch.operation()) {
-        case INSERT -> table.insert(conn, batch.entities().stream().map(Tracked::entity).toList(), commit.at())
-            .compose(x -> EntityReferences.write(conn, batch.type(), batch.entities(), links, false));
+        case INSERT -> Pipeline.then(conn,
+            () -> table.insert(conn, batch.entities().stream().map(Tracked::entity).toList(), commit.at()),
+            () -> EntityReferences.write(conn, batch.type(), batch.entities(), links, false));
         case UPDATE -> fold != null && fold.written && batch.entities().size() == 1 && batch.entities().get(0) == fold.row
             ? Future.<Void>succeededFuture() // written, checked and locked in the lock phase
-            : table.update(conn, batch.entities(), commit.at()).compose(stale -> staleCheck(conn, batch, stale))
-            .compose(x -> EntityReferences.write(conn, batch.type(), batch.entities(), links, true));
-        case DELETE -> EntityReferences.releaseForDelete(conn, batch.type(), batch.entities())
-            .compose(x -> table.delete(conn, batch.entities())).compose(stale -> staleCheck(conn, batch, stale))
-            .compose(x -> EntityIds.forget(conn, batch.entities()));
+            : Pipeline.firstFailureInOrder(List.of(
+                table.update(conn, batch.entities(), commit.at()).compose(stale -> staleCheck(conn, batch, stale)),
+                EntityReferences.write(conn, batch.type(), batch.entities(), links, true)));
+        // who still references a row is checked before its DELETE runs: that 409 names them, and comes first
+        case DELETE -> Pipeline.firstFailureInOrder(List.of(
+            EntityReferences.releaseForDelete(conn, batch.type(), batch.entities()),
+            table.delete(conn, batch.entities()).compose(stale -> staleCheck(conn, batch, stale)),
+            EntityIds.forget(conn, batch.entities())));
       };
-      return written.onSuccess(v -> told.accept(done[0] += batch.entities().size()));
-    }));
+      sent.add(written.onSuccess(v -> told.accept(done[0] += batch.entities().size())));
+    }
+    return Pipeline.firstFailureInOrder(sent);
   }
 
   /**
@@ -358,9 +374,11 @@ public final class CommitExecutor {
     });
   }
 
+  /** The steps before the writes one after the other (a claimed key decides); those after them pipelined. */
   private static Future<Void> runSteps(SqlConnection conn, CommitStep.Context commit, List<CommitStep> steps,
       boolean before) {
-    return Futures.inOrder(steps, step -> before ? step.beforeWrites(conn, commit) : step.run(conn, commit));
+    return before ? Futures.inOrder(steps, step -> step.beforeWrites(conn, commit))
+        : Pipeline.each(conn, steps, step -> step.run(conn, commit));
   }
 
   /** Turns constraint violations the checks could not foresee (races, unique values) into client errors. */

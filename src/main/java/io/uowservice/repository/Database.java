@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class Database {
 
   public static final String POOL_NAME = "uow-mysql";
+  public static final String COMMIT_POOL_NAME = "uow-mysql-commits";
   /** Limits read from the database server at start-up, handed to the verticles in their config. */
   public static final String SERVER_LIMITS = "server_limits";
   public static final String MAX_ENTITY_BYTES = "max_entity_bytes";
@@ -54,10 +55,23 @@ public final class Database {
 
   /** Created from a verticle, the pool is bound to it; with the shared name every verticle gets the same one. */
   public static Pool pool(Vertx vertx, AppConfig.Mysql mysql) {
+    return pool(vertx, mysql, POOL_NAME);
+  }
+
+  /**
+   * The connections commits run on, apart from the rest: each commit turns autocommit off on its
+   * connection ({@link CommitExecutor}) and leaves it so. Readers, the relay and housekeeping must
+   * never get such a session (their writes would never commit), hence a pool of its own.
+   */
+  public static Pool commitPool(Vertx vertx, AppConfig.Mysql mysql) {
+    return pool(vertx, mysql, COMMIT_POOL_NAME);
+  }
+
+  private static Pool pool(Vertx vertx, AppConfig.Mysql mysql, String name) {
     PoolOptions options = new PoolOptions()
         .setMaxSize(mysql.poolSize())
         .setShared(true)
-        .setName(POOL_NAME)
+        .setName(name)
         .setMaxWaitQueueSize(10_000)
         // how long a request may wait for a connection (the database unreachable or the pool exhausted)
         .setConnectionTimeout((int) mysql.connectTimeout().toMillis())

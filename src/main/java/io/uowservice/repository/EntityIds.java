@@ -16,7 +16,7 @@ public final class EntityIds {
 
   /** Registers the ids of {@code entities} (of any types) with their types. */
   static Future<Void> register(SqlClient conn, List<Tracked> entities) {
-    return Futures.inOrder(Sql.chunks(entities, EntityTable.ROWS_PER_INSERT), chunk -> {
+    return Pipeline.each(conn, Sql.chunks(entities, EntityTable.ROWS_PER_INSERT), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(t -> params.addValue(t.id()).addValue(t.type()));
       String sql = "INSERT INTO entity_ids (id, entity_type) VALUES " + Sql.rowPlaceholders(chunk.size(), 2);
@@ -25,7 +25,7 @@ public final class EntityIds {
   }
 
   static Future<Void> forget(SqlClient conn, List<Tracked> entities) {
-    return Futures.inOrder(Sql.chunks(entities, EntityTable.IDS_PER_QUERY), chunk -> {
+    return Pipeline.each(conn, Sql.chunks(entities, EntityTable.IDS_PER_QUERY), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(t -> params.addValue(t.id()));
       String sql = "DELETE FROM entity_ids WHERE id IN (" + Sql.placeholders(chunk.size()) + ")";

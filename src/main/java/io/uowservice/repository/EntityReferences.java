@@ -45,8 +45,8 @@ final class EntityReferences {
         values.add(new Object[] {id, field, type, ref.targetId()});
       }
     }
-    return (replace ? forget(conn, ids) : Future.<Void>succeededFuture()).compose(v -> Futures.inOrder(
-        Sql.chunks(values, EntityTable.ROWS_PER_INSERT), chunk -> {
+    return Pipeline.then(conn, () -> replace ? forget(conn, ids) : Future.<Void>succeededFuture(), () -> Pipeline.each(
+        conn, Sql.chunks(values, EntityTable.ROWS_PER_INSERT), chunk -> {
           Tuple params = Tuple.tuple();
           chunk.forEach(row -> {
             for (Object value : row) {
@@ -71,8 +71,8 @@ final class EntityReferences {
     if (BUILT_IN_REFERRERS.containsKey(type)) {
       queries.add(BUILT_IN_REFERRERS.get(type));
     }
-    return forget(conn, ids).compose(v -> Futures.inOrder(queries, query -> Futures.inOrder(
-        Sql.chunks(ids, EntityTable.IDS_PER_QUERY), chunk -> {
+    return Pipeline.then(conn, () -> forget(conn, ids), () -> Pipeline.each(conn, queries, query -> Pipeline.each(
+        conn, Sql.chunks(ids, EntityTable.IDS_PER_QUERY), chunk -> {
           Tuple params = Tuple.tuple();
           chunk.forEach(params::addValue);
           String sql = String.format(query, Sql.placeholders(chunk.size())) + " LIMIT 21";
@@ -86,7 +86,7 @@ final class EntityReferences {
   }
 
   private static Future<Void> forget(SqlClient conn, List<String> ids) {
-    return Futures.inOrder(Sql.chunks(ids, EntityTable.IDS_PER_QUERY), chunk -> {
+    return Pipeline.each(conn, Sql.chunks(ids, EntityTable.IDS_PER_QUERY), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(params::addValue);
       String sql = "DELETE FROM entity_references WHERE from_id IN (" + Sql.placeholders(chunk.size()) + ")";

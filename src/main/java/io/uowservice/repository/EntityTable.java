@@ -245,13 +245,13 @@ public abstract class EntityTable {
   public Future<Void> insert(SqlClient conn, List<Entity> entities, Instant now) {
     int columns = (int) insertColumns().chars().filter(c -> c == ',').count() + 1;
     List<List<Object>> rows = entities.stream().map(e -> insertValues(e, now)).toList();
-    return Futures.inOrder(Sql.chunks(rows, ROWS_PER_INSERT, Sql::bytes), chunk -> {
+    return Pipeline.then(conn, () -> Pipeline.each(conn, Sql.chunks(rows, ROWS_PER_INSERT, Sql::bytes), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(row -> row.forEach(params::addValue));
       String sql = "INSERT INTO " + table + " (" + insertColumns() + ") VALUES "
           + Sql.rowPlaceholders(chunk.size(), columns);
       return conn.preparedQuery(sql).execute(params);
-    }).compose(v -> afterInsert(conn, entities));
+    }), () -> afterInsert(conn, entities));
   }
 
   protected Future<Void> afterInsert(SqlClient conn, List<Entity> entities) {
@@ -267,9 +267,11 @@ public abstract class EntityTable {
     for (Tracked t : rows) {
       batch.add(updateParams(t, now));
     }
-    return conn.preparedQuery(updateSql("")).executeBatch(batch)
-        .map(result -> unmatched(rows, result))
-        .compose(stale -> afterUpdate(conn, rows).map(stale));
+    List<List<String>> stale = new ArrayList<>(1);
+    return Pipeline.then(conn, () -> conn.preparedQuery(updateSql("")).executeBatch(batch)
+            .onSuccess(result -> stale.add(unmatched(rows, result))),
+        () -> afterUpdate(conn, rows))
+        .map(v -> stale.get(0));
   }
 
   /**

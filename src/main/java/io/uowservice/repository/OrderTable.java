@@ -41,12 +41,12 @@ public final class OrderTable extends TypedTable {
   @Override
   protected Future<Void> afterUpdate(SqlClient conn, List<Tracked> rows) {
     List<Entity> orders = rows.stream().map(Tracked::entity).toList();
-    return Futures.inOrder(Sql.chunks(orders, IDS_PER_QUERY), chunk -> {
+    return Pipeline.then(conn, () -> Pipeline.each(conn, Sql.chunks(orders, IDS_PER_QUERY), chunk -> {
       Tuple ids = Tuple.tuple();
       chunk.forEach(o -> ids.addValue(o.id()));
       return conn.preparedQuery("DELETE FROM order_items WHERE order_id IN ("
           + Sql.placeholders(chunk.size()) + ")").execute(ids).mapEmpty();
-    }).compose(v -> insertItems(conn, orders));
+    }), () -> insertItems(conn, orders));
   }
 
   private Future<Void> insertItems(SqlClient conn, List<Entity> orders) {
@@ -65,7 +65,7 @@ public final class OrderTable extends TypedTable {
             unitPrice == null ? null : new BigDecimal(unitPrice.toString()).toPlainString(), Sql.json(item)});
       }
     }
-    return Futures.inOrder(Sql.chunks(items, ROWS_PER_INSERT, row -> Sql.bytes(java.util.Arrays.asList(row))), chunk -> {
+    return Pipeline.each(conn, Sql.chunks(items, ROWS_PER_INSERT, row -> Sql.bytes(java.util.Arrays.asList(row))), chunk -> {
       Tuple params = Tuple.tuple();
       chunk.forEach(row -> {
         for (Object v : row) {

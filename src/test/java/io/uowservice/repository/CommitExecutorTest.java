@@ -47,7 +47,7 @@ class CommitExecutorTest {
     CommitExecutorTest.vertx = vertx;
     service = ServiceHarness.start(vertx); // a migrated database of its own
     pool = Database.pool(vertx, service.config().mysql());
-    executor = new CommitExecutor(vertx, pool, List.of(new OutboxStep()),
+    executor = new CommitExecutor(vertx, service.config().mysql(), List.of(new OutboxStep()),
         new CommitExecutor.Retries(3, Duration.ofMillis(5), Duration.ofMillis(200), Duration.ofSeconds(10)));
     catalog = TypeCatalog.of(service.config().units().supportedEntityTypes(), List.of(new io.uowservice.domain.EntityType(
         "gadget", false, "Gadgets", null, java.util.Set.of(), io.uowservice.domain.AttributeRules.ANY, null)));
@@ -203,7 +203,7 @@ class CommitExecutorTest {
     setup.registerNew(product(product, "1.00"), null);
     await(executor.execute(contextOf(setup)));
     String wanted = unique("sku");
-    CommitExecutor noRetries = new CommitExecutor(vertx, pool, List.of(new OutboxStep()),
+    CommitExecutor noRetries = new CommitExecutor(vertx, service.config().mysql(), List.of(new OutboxStep()),
         new CommitExecutor.Retries(0, Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofSeconds(10)));
 
     // another writer holds the user (the commit's last lock in canonical order), and will insert the sku
@@ -234,10 +234,57 @@ class CommitExecutorTest {
     }
   }
 
+  @Test
+  void aCommitWhosePipelinedWritesLoseADeadlockLeavesNothingBehind() {
+    String product = unique("p");
+    UnitOfWork setup = unit();
+    setup.registerNew(product(product, "1.00"), null);
+    await(executor.execute(contextOf(setup)));
+    String contested = unique("c");
+    String other = unique("c");
+    CommitExecutor noRetries = new CommitExecutor(vertx, service.config().mysql(), List.of(new OutboxStep()),
+        new CommitExecutor.Retries(0, Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofSeconds(10)));
+
+    io.vertx.sqlclient.SqlConnection rival = await(pool.getConnection());
+    try {
+      io.vertx.sqlclient.Transaction tx = await(rival.begin());
+      // a heavy rival (InnoDB rolls back the lighter transaction of a deadlock) holding the id the commit creates
+      for (int i = 0; i < 200; i++) {
+        await(rival.preparedQuery("INSERT INTO entity_ids (id, entity_type) VALUES (?, 'custom')")
+            .execute(io.vertx.sqlclient.Tuple.of(unique("filler"))));
+      }
+      await(rival.preparedQuery("INSERT INTO entity_ids (id, entity_type) VALUES (?, 'custom')")
+          .execute(io.vertx.sqlclient.Tuple.of(contested)));
+      UnitOfWork unit = unit(); // locks the product, then its pipelined writes wait on the contested id
+      unit.registerDirty(product, "product", stored("product", product), e -> factory.applyChanges(e, Map.of(
+          "attributes", Map.of("stock", 7)), catalog), null);
+      unit.registerNew(custom(contested), null);
+      unit.registerNew(custom(other), null);
+      CommitStep.Context context = contextOf(unit);
+      io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+      vertx.runOnContext(v -> noRetries.execute(context).onComplete(done));
+      Future<Void> commit = done.future();
+      waitUntilALockWaitOn("entity_ids", commit);
+
+      // the rival now waits for the product the commit holds: a deadlock, and the commit is its victim
+      await(rival.preparedQuery("SELECT id FROM products WHERE id = ? FOR UPDATE")
+          .execute(io.vertx.sqlclient.Tuple.of(product)));
+      assertThat(failureOf(commit)).isInstanceOf(UowException.Conflict.class).hasMessageContaining("deadlock");
+      await(tx.rollback());
+
+      // the statements sent after the one that lost ran in a transaction of their own, rolled back too
+      assertThat(outboxRowsOf(unit)).as("no event of a commit that did not happen").isZero();
+      assertThat(stored("custom", other)).isNull();
+      assertThat(stored("product", product).version()).isEqualTo(1);
+    } finally {
+      rival.close();
+    }
+  }
+
   private static void waitUntilALockWaitOn(String table, Future<?> commit) {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (service.query("SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT' "
-        + "AND trx_query LIKE '%FROM " + table + " %'").get(0).getLong(0) == 0) {
+        + "AND (trx_query LIKE '%FROM " + table + " %' OR trx_query LIKE '%INTO " + table + " %')").get(0).getLong(0) == 0) {
       assertThat(commit.isComplete()).as("the commit ended before waiting for " + table + ": " + commit.cause()).isFalse();
       assertThat(System.nanoTime()).as("a commit waiting for a lock on " + table).isLessThan(deadline);
       try {
