@@ -4,6 +4,7 @@ import io.uowservice.api.Problem;
 import io.uowservice.domain.UowException;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -32,6 +33,11 @@ final class Replies {
    * body with the replayed header), or the failure as a problem — a synchronous throw too.
    */
   static void answer(Message<?> message, Supplier<? extends Future<?>> work) {
+    answer(message, work, false);
+  }
+
+  /** As {@link #answer(Message, Supplier)}; {@code fresh}: a JSON reply is built for this caller only, and sent as is. */
+  static void answer(Message<?> message, Supplier<? extends Future<?>> work, boolean fresh) {
     Future<?> result;
     try {
       result = work.get();
@@ -45,6 +51,8 @@ final class Replies {
           options.addHeader(Wire.REPLAYED, "true");
         }
         message.reply(reply.body(), options);
+      } else if (ar.succeeded() && fresh && ar.result() instanceof JsonObject json) {
+        message.reply(json, new DeliveryOptions().setCodecName(SharedJsonCodec.NAME));
       } else if (ar.succeeded()) {
         message.reply(ar.result());
       } else {

@@ -47,7 +47,9 @@ public final class ServiceBinder {
 
   /** The reads of the types {@code repositoryType} is in charge of ({@link Addresses#repositoryOf}). */
   public static Future<Void> entityReads(Vertx vertx, String repositoryType, EntityReads reads) {
-    return bind(vertx, Addresses.repository(repositoryType), (action, b) -> {
+    SharedJsonCodec.registerOn(vertx);
+    // every read's reply is built from the rows for its caller: handed over as it is, not copied
+    return bind(vertx, Addresses.repository(repositoryType), true, (action, b) -> {
       String type = b.getString(Wire.TYPE);
       String id = b.getString(Wire.ID);
       return switch (action) {
@@ -102,10 +104,14 @@ public final class ServiceBinder {
   }
 
   private static Future<Void> bind(Vertx vertx, String address, Dispatch dispatch) {
+    return bind(vertx, address, false, dispatch);
+  }
+
+  private static Future<Void> bind(Vertx vertx, String address, boolean freshReplies, Dispatch dispatch) {
     return vertx.eventBus().<JsonObject>consumer(address, (Message<JsonObject> message) -> {
       JsonObject body = message.body() == null ? new JsonObject() : message.body();
       String action = message.headers().get(Wire.ACTION);
-      Replies.answer(message, () -> dispatch.call(action == null ? "" : action, body));
+      Replies.answer(message, () -> dispatch.call(action == null ? "" : action, body), freshReplies);
     }).completion();
   }
 

@@ -24,7 +24,9 @@ public final class ServiceClient {
   /** {@code shards}: the UnitOfWork actors per node; {@code timeout}: how long a call waits for its reply. */
   public ServiceClient(Vertx vertx, int shards, Duration timeout) {
     this.vertx = vertx;
-    this.options = new DeliveryOptions().setSendTimeout(timeout.toMillis());
+    SharedJsonCodec.registerOn(vertx);
+    // a request's body is built for the call and dropped by its sender: the receiver may have it as it is
+    this.options = new DeliveryOptions().setSendTimeout(timeout.toMillis()).setCodecName(SharedJsonCodec.NAME);
     this.units = new UnitsOverBus(this, shards);
     this.reads = new ReadsOverBus(this);
     this.types = reads.types();
