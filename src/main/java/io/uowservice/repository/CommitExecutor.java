@@ -9,6 +9,7 @@ import io.uowservice.domain.UowException;
 import io.uowservice.domain.VersionConflict;
 import io.uowservice.metrics.Telemetry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLBatchException;
 import io.vertx.mysqlclient.MySQLException;
@@ -88,8 +89,10 @@ public final class CommitExecutor {
     return transaction(conn -> runSteps(conn, commit, all, true)
             .compose(v -> lockAndCheck(conn, commit, fold))
             // every write and the steps after them sent at once (Pipeline): one round trip, not one each
-            .compose(v -> Pipeline.firstFailureInOrder(List.of(write(conn, commit, fold, written),
-                runSteps(conn, commit, all, false))))
+            .compose(v -> all.stream().anyMatch(CommitStep::afterWritesAnswered)
+                ? write(conn, commit, fold, written).compose(x -> runSteps(conn, commit, all, false))
+                : Pipeline.firstFailureInOrder(List.of(write(conn, commit, fold, written),
+                    runSteps(conn, commit, all, false))))
             .compose(v -> System.nanoTime() - deadline < 0 ? Future.succeededFuture()
                 : Future.failedFuture(new UowException.Unavailable("the commit did not finish within "
                     + retries.deadline().toSeconds() + " s and was rolled back; nothing was written, retry it"))))
@@ -118,11 +121,17 @@ public final class CommitExecutor {
     // (Database.networkOptions): before COMMIT that is a rollback, during COMMIT an unknown outcome
     return connection.compose(conn -> {
       boolean[] committing = {false};
+      // a statement in flight when the connection closes may never be answered, not even with a
+      // failure (seen with Vert.x 5.0.10): the close itself ends the commit, before or during COMMIT
+      Promise<Void> outcome = Promise.promise();
+      conn.closeHandler(v -> outcome.tryFail(committing[0] ? new UowException.OutcomeUnknown("the database "
+          + "connection closed during COMMIT; it may or may not have been written: read the unit's summary, or retry "
+          + "with the same Idempotency-Key") : cutBeforeCommit()));
       // sent with BEGIN: the writes are pipelined, and a statement sent after one that rolled the
       // transaction back (a deadlock) must open a new transaction, which ROLLBACK discards, rather than
       // commit on its own (the commit pool's sessions keep it off; see Database.commitPool)
       Future<?> autocommitOff = conn.query("SET autocommit = 0").execute();
-      return conn.begin()
+      conn.begin()
           .compose(tx -> autocommitOff.<Void>transform(off -> off.succeeded() ? work.apply(conn)
               : Future.failedFuture(off.cause())).transform(done -> {
             if (done.failed()) {
@@ -137,7 +146,15 @@ public final class CommitExecutor {
           }))
           .recover(err -> Future.failedFuture(!committing[0] && err instanceof io.vertx.sqlclient.ClosedConnectionException
               ? cutBeforeCommit() : err))
-          .eventually(conn::close);
+          .eventually(conn::close)
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              outcome.tryComplete();
+            } else {
+              outcome.tryFail(ar.cause());
+            }
+          });
+      return outcome.future();
     });
   }
 

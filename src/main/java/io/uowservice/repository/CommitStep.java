@@ -29,4 +29,12 @@ public interface CommitStep {
   }
 
   Future<Void> run(SqlConnection conn, Context commit);
+
+  /**
+   * Whether {@link #run} must wait for the writes' answers (it reports on them); otherwise it is
+   * sent with them ({@link Pipeline}).
+   */
+  default boolean afterWritesAnswered() {
+    return false;
+  }
 }

@@ -81,6 +81,12 @@ public final class IdempotencyStore {
             .mapEmpty();
       }
 
+      // the stored response is the one the client gets, and it says how long the writes took
+      @Override
+      public boolean afterWritesAnswered() {
+        return true;
+      }
+
       @Override
       public Future<Void> run(SqlConnection conn, Context commit) {
         return conn.preparedQuery("UPDATE idempotency_keys SET status = ?, response = ? WHERE subject = ? AND idem_key = ?")
