@@ -46,7 +46,7 @@ final class Replies {
     }
     result.onComplete(ar -> {
       if (ar.succeeded() && ar.result() instanceof UnitService.Reply reply) {
-        DeliveryOptions options = new DeliveryOptions();
+        DeliveryOptions options = fresh ? new DeliveryOptions().setCodecName(SharedJsonCodec.NAME) : new DeliveryOptions();
         if (reply.replayed()) {
           options.addHeader(Wire.REPLAYED, "true");
         }

@@ -23,7 +23,10 @@ public final class ServiceBinder {
   }
 
   public static Future<Void> units(Vertx vertx, int shard, UnitService units) {
-    return bind(vertx, Addresses.unitShard(shard), (action, b) -> {
+    SharedJsonCodec.registerOn(vertx);
+    // the actor builds each reply for its caller, and what it keeps of one (a unit's last commit) it
+    // never changes again; the callers (HTTP, Kafka) only read replies: handed over as they are
+    return bind(vertx, Addresses.unitShard(shard), true, (action, b) -> {
       UnitService.UnitCall call = new UnitService.UnitCall(b.getString(Wire.SUBJECT, "anonymous"),
           b.getString(Wire.UNIT_ID));
       return switch (action) {

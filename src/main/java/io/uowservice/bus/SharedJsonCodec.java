@@ -8,9 +8,11 @@ import io.vertx.core.json.JsonObject;
 /**
  * A JSON message handed over on the local bus as it is, not copied (the default codec deep-copies
  * every JsonObject sent between verticles: 15 % of the bytes a registration allocated). Only for
- * messages nobody touches after the hand-off: requests (every sender builds its body for the call
- * and drops it; {@link ServiceClient}) and the repositories' replies (built from rows for the
- * caller; {@link ServiceBinder#entityReads}). Over a clustered bus it travels as JSON text.
+ * messages nobody changes after the hand-off: requests (every sender builds its body for the call
+ * and drops it; {@link ServiceClient}), the repositories' replies (built from rows for the caller;
+ * {@link ServiceBinder#entityReads}) and the actors' (built per call; what an actor keeps of one it
+ * never changes; {@link ServiceBinder#units}). Their receivers only read them. Over a clustered bus
+ * it travels as JSON text.
  */
 final class SharedJsonCodec implements MessageCodec<JsonObject, JsonObject> {
 
