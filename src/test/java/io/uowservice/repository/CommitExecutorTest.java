@@ -235,6 +235,28 @@ class CommitExecutorTest {
   }
 
   @Test
+  void ofWritesSentTogetherThatBothFailTheFirstInStatementOrderIsTheAnswer() {
+    String taken = unique("sku");
+    String existing = unique("c");
+    UnitOfWork setup = unit();
+    setup.registerNew(custom(existing), null);
+    setup.registerNew(factory.create(Map.of("type", "product", "id", unique("p"), "name", "holder",
+        "attributes", Map.of("sku", taken, "price", "1.00")), catalog), null);
+    await(executor.execute(contextOf(setup)));
+
+    UnitOfWork unit = unit(); // its id registry row fails first, its product's sku after it
+    unit.registerNew(custom(existing), null);
+    String product = unique("p");
+    unit.registerNew(factory.create(Map.of("type", "product", "id", product, "name", "dup",
+        "attributes", Map.of("sku", taken, "price", "1.00")), catalog), null);
+
+    assertThat(failureOf(executor.execute(contextOf(unit)))).isInstanceOf(UowException.Conflict.class)
+        .hasMessageContaining("an entity with id " + existing + " already exists");
+    assertThat(stored("product", product)).isNull();
+    assertThat(outboxRowsOf(unit)).isZero();
+  }
+
+  @Test
   void aCommitWhosePipelinedWritesLoseADeadlockLeavesNothingBehind() {
     String product = unique("p");
     UnitOfWork setup = unit();
