@@ -191,6 +191,76 @@ public final class CommitExecutor {
     }
   }
 
+  /** The lock phase's statements for the rows of one type, and what they found. */
+  private static final class TypeLocks {
+    final SqlConnection conn;
+    final String type;
+    final EntityTable table;
+    final Map<String, Long> expected;
+    final Map<String, Long> held;
+    final List<VersionConflict> conflicts;
+    /** Rows locked and found as the commit needs them (a reference's target, a row at its version). */
+    final Set<String> found = new TreeSet<>();
+
+    TypeLocks(SqlConnection conn, String type, Map<String, Long> expected, Map<String, Long> held,
+        List<VersionConflict> conflicts) {
+      this.conn = conn;
+      this.type = type;
+      this.table = Tables.of(type);
+      this.expected = expected;
+      this.held = held;
+      this.conflicts = conflicts;
+    }
+
+    /** Rows the commit writes: locked exclusively, each checked against the version it claims. */
+    Future<Void> exclusively(List<String> ids) {
+      return table.lockVersions(conn, type, ids).map(actual -> {
+        for (String id : ids) {
+          long version = expected.get(id);
+          Long stored = actual.get(id);
+          Long copy = held.get(id);
+          if (stored == null || stored.longValue() != version) {
+            conflicts.add(new VersionConflict(type, id, version, stored));
+          } else if (copy != null && copy.longValue() != version) {
+            // the stored version is the one claimed, but the unit's copy is another: writing it would lose an update
+            conflicts.add(new VersionConflict(type, id, version, stored, copy));
+          } else {
+            found.add(id);
+          }
+        }
+        return null;
+      });
+    }
+
+    /** Rows the commit references: locked in shared mode, so they cannot vanish before COMMIT. */
+    Future<Void> shared(List<String> ids) {
+      return table.existing(conn, type, ids).map(existing -> {
+        found.addAll(existing);
+        return null;
+      });
+    }
+
+    /**
+     * The folded row: its UPDATE ... WHERE version = ? takes the lock here, in the canonical order, and
+     * is its check. When it matches nothing (stale, gone, an indexed value changes) or fails with a
+     * statement error, the row is locked and checked as any other, and written in the write phase,
+     * which reports such an error at its place and with its precedence.
+     */
+    Future<Void> byItsUpdate(FoldedUpdate fold, java.time.Instant at) {
+      return table.updateKeepingIndexes(conn, fold.row, at)
+          .recover(err -> err instanceof MySQLException && !isLockFailure(err) ? Future.succeededFuture(false)
+              : Future.failedFuture(err))
+          .compose(matched -> {
+            if (!matched) {
+              return exclusively(List.of(fold.row.id()));
+            }
+            fold.written = true;
+            found.add(fold.row.id());
+            return Future.succeededFuture();
+          });
+    }
+  }
+
   /** Consecutive ids (in id order) locked the same way: exclusively (rows written) or shared (rows referenced). */
   record Run(boolean exclusive, List<String> ids) {
   }
@@ -233,53 +303,15 @@ public final class CommitExecutor {
     types.addAll(referenced.keySet());
     Future<Void> chain = Future.succeededFuture();
     for (String type : types) {
-      EntityTable table = Tables.of(type);
-      Map<String, Long> expected = plan.expectedVersions().getOrDefault(type, Map.of());
-      Map<String, Long> held = plan.heldVersions().getOrDefault(type, Map.of());
       Set<String> targets = referenced.getOrDefault(type, Set.of());
-      Set<String> found = new TreeSet<>();
+      TypeLocks locks = new TypeLocks(conn, type, plan.expectedVersions().getOrDefault(type, Map.of()),
+          plan.heldVersions().getOrDefault(type, Map.of()), conflicts);
+      Set<String> found = locks.found;
       // one pass in id order over both kinds of rows, each run of one kind a statement of its own
-      for (Run run : runs(expected.keySet(), targets)) {
+      for (Run run : runs(locks.expected.keySet(), targets)) {
         boolean updatedHere = fold != null && fold.row.type().equals(type) && run.ids().equals(List.of(fold.row.id()));
-        chain = chain.compose(v -> updatedHere
-            // its UPDATE ... WHERE version = ? takes the lock here, in the canonical order, and is its check
-            ? table.updateKeepingIndexes(conn, fold.row, commit.at())
-                // a statement error comes again from the write phase, at its place and with its precedence
-                .recover(err -> err instanceof MySQLException && !isLockFailure(err) ? Future.succeededFuture(false)
-                    : Future.failedFuture(err))
-                .compose(matched -> {
-                  if (matched) {
-                    fold.written = true;
-                    found.add(fold.row.id());
-                    return Future.succeededFuture();
-                  }
-                  // stale, gone, or an indexed value changes: locked and checked the long way, written later
-                  return conflictOf(conn, fold.row).map(conflict -> {
-                    conflict.ifPresentOrElse(conflicts::add, () -> found.add(fold.row.id()));
-                    return null;
-                  });
-                })
-            : run.exclusive()
-            ? table.lockVersions(conn, type, run.ids()).map(actual -> {
-              for (String id : run.ids()) {
-                long version = expected.get(id);
-                Long stored = actual.get(id);
-                Long copy = held.get(id);
-                if (stored == null || stored.longValue() != version) {
-                  conflicts.add(new VersionConflict(type, id, version, stored));
-                } else if (copy != null && copy.longValue() != version) {
-                  // the stored version is the one claimed, but the unit's copy is another: writing it would lose an update
-                  conflicts.add(new VersionConflict(type, id, version, stored, copy));
-                } else {
-                  found.add(id);
-                }
-              }
-              return null;
-            })
-            : table.existing(conn, type, run.ids()).map(existing -> {
-              found.addAll(existing);
-              return null;
-            }));
+        chain = chain.compose(v -> updatedHere ? locks.byItsUpdate(fold, commit.at())
+            : run.exclusive() ? locks.exclusively(run.ids()) : locks.shared(run.ids()));
       }
       if (!targets.isEmpty()) {
         chain = chain.map(v -> {
@@ -328,15 +360,6 @@ public final class CommitExecutor {
       }
     }
     return null;
-  }
-
-  /** The conflict of {@code row} with what is stored (its version now, or none: deleted), if any. */
-  private static Future<java.util.Optional<VersionConflict>> conflictOf(SqlConnection conn, Tracked row) {
-    return Tables.of(row.type()).lockVersions(conn, row.type(), List.of(row.id())).map(actual -> {
-      Long stored = actual.get(row.id());
-      return stored != null && stored == row.expectedVersion() ? java.util.Optional.<VersionConflict>empty()
-          : java.util.Optional.of(new VersionConflict(row.type(), row.id(), row.expectedVersion(), stored));
-    });
   }
 
   private Future<Void> write(SqlConnection conn, CommitStep.Context commit, FoldedUpdate fold, IntConsumer told) {

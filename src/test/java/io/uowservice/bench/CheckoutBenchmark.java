@@ -221,17 +221,7 @@ public final class CheckoutBenchmark {
     double session = Double.MAX_VALUE;
     double heapPerEntity = Double.NaN;
     for (int round = 0; round < 3; round++) {
-      JsonArray ops = new JsonArray();
-      for (int i = 0; i < entities; i++) {
-        ops.add(new JsonObject().put("op", "new").put("type", "custom").put("name", "bulk " + i)
-            .put("attributes", new JsonObject().put("n", i)));
-      }
-      long t0 = System.nanoTime();
-      HttpResponse<Buffer> r = client.post(API).sendJsonObject(new JsonObject().put("operations", ops)).await();
-      double took = (System.nanoTime() - t0) / 1e6;
-      if (r.statusCode() != 200) {
-        throw new IllegalStateException("bulk transaction: " + r.statusCode() + " " + r.bodyAsString());
-      }
+      double took = bulkTransaction(entities);
       long heapBefore = round == 1 ? heapUsedAfterGc(servicePid) : -1;
       long t1 = System.nanoTime();
       String unit = client.post("/api/v1/units-of-work").send().await().bodyAsJsonObject().getString("id");

@@ -203,8 +203,6 @@ class CommitExecutorTest {
     setup.registerNew(product(product, "1.00"), null);
     await(executor.execute(contextOf(setup)));
     String wanted = unique("sku");
-    CommitExecutor noRetries = new CommitExecutor(vertx, service.config().mysql(), List.of(new OutboxStep()),
-        new CommitExecutor.Retries(0, Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofSeconds(10)));
 
     // another writer holds the user (the commit's last lock in canonical order), and will insert the sku
     io.vertx.sqlclient.SqlConnection other = await(pool.getConnection());
@@ -215,10 +213,7 @@ class CommitExecutorTest {
       unit.registerDirty(product, "product", stored("product", product), e -> factory.applyChanges(e, Map.of(
           "attributes", Map.of("sku", wanted)), catalog), null);
       unit.registerNew(order(unique("o"), user), null);
-      CommitStep.Context context = contextOf(unit);
-      io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-      vertx.runOnContext(v -> noRetries.execute(context).onComplete(done)); // from an event loop, as the service runs it
-      Future<Void> commit = done.future();
+      Future<Void> commit = startWithoutRetries(contextOf(unit));
       waitUntilALockWaitOn("users", commit);
 
       // had the commit written its sku index entry before waiting for the user, this would deadlock
@@ -264,8 +259,6 @@ class CommitExecutorTest {
     await(executor.execute(contextOf(setup)));
     String contested = unique("c");
     String other = unique("c");
-    CommitExecutor noRetries = new CommitExecutor(vertx, service.config().mysql(), List.of(new OutboxStep()),
-        new CommitExecutor.Retries(0, Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofSeconds(10)));
 
     io.vertx.sqlclient.SqlConnection rival = await(pool.getConnection());
     try {
@@ -282,10 +275,7 @@ class CommitExecutorTest {
           "attributes", Map.of("stock", 7)), catalog), null);
       unit.registerNew(custom(contested), null);
       unit.registerNew(custom(other), null);
-      CommitStep.Context context = contextOf(unit);
-      io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-      vertx.runOnContext(v -> noRetries.execute(context).onComplete(done));
-      Future<Void> commit = done.future();
+      Future<Void> commit = startWithoutRetries(contextOf(unit));
       waitUntilALockWaitOn("entity_ids", commit);
 
       // the rival now waits for the product the commit holds: a deadlock, and the commit is its victim
@@ -301,6 +291,15 @@ class CommitExecutorTest {
     } finally {
       rival.close();
     }
+  }
+
+  /** Starts the commit from an event loop, as the service runs it, with no deadlock retry: its first outcome. */
+  private static Future<Void> startWithoutRetries(CommitStep.Context context) {
+    CommitExecutor noRetries = new CommitExecutor(vertx, service.config().mysql(), List.of(new OutboxStep()),
+        new CommitExecutor.Retries(0, Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofSeconds(10)));
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    vertx.runOnContext(v -> noRetries.execute(context).onComplete(done));
+    return done.future();
   }
 
   private static void waitUntilALockWaitOn(String table, Future<?> commit) {
