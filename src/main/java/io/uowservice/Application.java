@@ -1,6 +1,7 @@
 package io.uowservice;
 
 import io.uowservice.bridge.BridgeVerticle;
+import io.uowservice.cluster.NodeRegistryVerticle;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.BuiltInTypes;
 import io.uowservice.events.CommandConsumerVerticle;
@@ -26,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the service onto a Vert.x instance: migrates the schema, then deploys the type registry,
- * one repository verticle per entity type, the UnitOfWork actors, the outbox relay (only with
+ * Wires the service onto a Vert.x instance (clustered or not): migrates the schema, then deploys
+ * the type registry, the node registry, one repository verticle per entity type, the UnitOfWork actors, the outbox relay (only with
  * {@code message_queue.enabled}; the outbox fills either way), the live-update bridge and the HTTP
  * verticles.
  */
@@ -51,6 +52,11 @@ public final class Application {
     return migrate(vertx, config)
         .map(maxEntityBytes -> source.put(Database.SERVER_LIMITS, new JsonObject().put(Database.MAX_ENTITY_BYTES, maxEntityBytes)))
         .compose(v -> vertx.deployVerticle(TypeRegistryVerticle::new, new DeploymentOptions().setConfig(source)))
+        // before any unit exists: once this node is gone, its units' ids are told from made-up ones
+        .compose(id -> {
+          ids.add(id);
+          return vertx.deployVerticle(NodeRegistryVerticle::new, new DeploymentOptions().setConfig(source));
+        })
         .compose(id -> {
           ids.add(id);
           List<Future<String>> repositories = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.uowservice;
 
+import io.uowservice.cluster.Clustering;
 import io.uowservice.config.AppConfig;
 import io.uowservice.config.ConfigException;
 import io.uowservice.config.ConfigLoader;
@@ -68,12 +69,30 @@ public final class Main {
 
   private void run(Path configFile) {
     long started = System.nanoTime();
-    // Vert.x's own metrics (HTTP server, event bus, SQL pool) into the registry /metrics serves
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-            .setJvmMetricsEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(Telemetry.registry()))
-        .build();
+    AppConfig loaded;
+    try {
+      loaded = loadConfig(configFile);
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    } catch (RuntimeException e) {
+      System.err.println("start-up failed: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Vertx vertx;
+    try {
+      // Vert.x's own metrics (HTTP server, event bus, SQL pool) into the registry /metrics serves
+      vertx = await(Clustering.start(Vertx.builder().withMetrics(new MicrometerMetricsFactory(Telemetry.registry())),
+          new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+              .setJvmMetricsEnabled(true)), loaded.cluster()));
+    } catch (RuntimeException e) {
+      LOG.error("could not join the cluster: {}", e.getMessage(), e);
+      System.err.println("start-up failed: could not join the cluster: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     EmbeddedMariaDb[] embedded = new EmbeddedMariaDb[1];
     AtomicBoolean stopping = new AtomicBoolean();
     Runnable shutdown = () -> {
@@ -98,7 +117,7 @@ public final class Main {
       }, "shutdown").start());
     }
     try {
-      AppConfig config = await(ConfigLoader.load(vertx, configFile, System.getenv()));
+      AppConfig config = loaded;
       if (config.mysql().embedded()) {
         LOG.info("starting the embedded MariaDB under {}", config.mysql().dataDir().toAbsolutePath());
         embedded[0] = EmbeddedMariaDb.start(config.mysql().dataDir(), config.mysql().embeddedPort(),
@@ -118,6 +137,16 @@ public final class Main {
       System.err.println("start-up failed: " + e.getMessage());
       shutdown.run();
       System.exit(1);
+    }
+  }
+
+  /** The configuration, read with a Vert.x instance of its own: the node's may be clustered, per the configuration. */
+  private static AppConfig loadConfig(Path configFile) {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      return await(ConfigLoader.load(bootstrap, configFile, System.getenv()));
+    } finally {
+      bootstrap.close();
     }
   }
 

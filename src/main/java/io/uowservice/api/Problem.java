@@ -79,6 +79,7 @@ public record Problem(int status, String slug, String title, String detail, Json
         case BAD_REQUEST -> badRequest(e.getMessage());
         case INVALID -> invalid(e.getMessage(), ((UowException.Invalid) e).errors());
         case NOT_FOUND -> notFound(e.getMessage());
+        case GONE -> of(410, "unit-lost", "Unit of work lost with its node", e.getMessage());
         case CONFLICT -> of(409, "conflict", "Conflict", e.getMessage());
         case VERSION_CONFLICT -> new Problem(409, "version-conflict", "Version conflict", e.getMessage(), null,
             versionConflicts(((UowException.StaleVersions) e).conflicts()));

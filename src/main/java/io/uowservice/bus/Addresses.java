@@ -5,14 +5,22 @@ import io.uowservice.domain.BuiltInTypes;
 /**
  * Every event-bus address of the service, and which actor or repository owns what.
  *
- * <p>Units of work are spread over {@code shards} UnitOfWork actors by a hash of the unit id; a
- * caller's default unit lives on the shard of the caller's subject (its id is chosen so that both
- * routes agree). {@link ServiceClient} is the only caller of the routing functions.
+ * <p>A unit of work lives in one UnitOfWork actor of the node that created it, at
+ * {@code uow.units.<node tag>.<shard>}; its id names both ({@link UnitIds}), so any node of a cluster
+ * routes to it without a lookup. On a node of its own, a caller's default unit lives on the shard
+ * of the caller's subject. {@link ServiceClient} is the only caller of the routing functions.
+ *
+ * <p>Unit and progress addresses and the published events reach every node of a cluster; the
+ * repositories, the type registry, the outbox admin, the node registry and the bridge's
+ * addresses are served by each node for itself (local consumers).
  */
 public final class Addresses {
 
   /** Runtime entity types: register, list, describe; locate an entity id; database ping. */
   public static final String TYPES = "uow.types";
+
+  /** Node tags that ran here, and (clustered) the subjects' default units: this node's registry. */
+  public static final String NODES = "uow.nodes";
 
   /** The outbox's dead letters (admin): list, retry. */
   public static final String OUTBOX = "uow.outbox";
@@ -44,8 +52,9 @@ public final class Addresses {
     return PROGRESS_PREFIX + unitId;
   }
 
-  public static String unitShard(int shard) {
-    return UNITS_PREFIX + shard;
+  /** The actor {@code shard} of node {@code nodeTag}. */
+  public static String unitShard(String nodeTag, int shard) {
+    return UNITS_PREFIX + nodeTag + "." + shard;
   }
 
   /** The shard of a routing key: a unit id, a subject (its default unit), a subject and key. */

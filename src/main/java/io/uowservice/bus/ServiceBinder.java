@@ -22,15 +22,18 @@ public final class ServiceBinder {
   private ServiceBinder() {
   }
 
-  public static Future<Void> units(Vertx vertx, int shard, UnitService units) {
+  /** Actor {@code shard} of node {@code nodeTag}, reachable from every node of a cluster. */
+  public static Future<Void> units(Vertx vertx, String nodeTag, int shard, UnitService units) {
     SharedJsonCodec.registerOn(vertx);
     // the actor builds each reply for its caller, and what it keeps of one (a unit's last commit) it
     // never changes again; the callers (HTTP, Kafka) only read replies: handed over as they are
-    return bind(vertx, Addresses.unitShard(shard), true, (action, b) -> {
+    return bind(vertx, Addresses.unitShard(nodeTag, shard), Scope.CLUSTER, true, (action, b) -> {
       UnitService.UnitCall call = new UnitService.UnitCall(b.getString(Wire.SUBJECT, "anonymous"),
           b.getString(Wire.UNIT_ID));
       return switch (action) {
         case Wire.Units.CREATE -> units.create(call.subject());
+        case Wire.Units.OPEN_DEFAULT -> units.openDefault(call.subject());
+        case Wire.Units.RECORDED_COMMIT -> units.recordedCommit(call, idempotency(b));
         case Wire.Units.STATS -> units.stats();
         case Wire.Units.TRANSACT -> units.transact(call.subject(), b.getValue(Wire.OPERATIONS), idempotency(b));
         case Wire.Units.SUMMARY -> units.summary(call);
@@ -52,7 +55,7 @@ public final class ServiceBinder {
   public static Future<Void> entityReads(Vertx vertx, String repositoryType, EntityReads reads) {
     SharedJsonCodec.registerOn(vertx);
     // every read's reply is built from the rows for its caller: handed over as it is, not copied
-    return bind(vertx, Addresses.repository(repositoryType), true, (action, b) -> {
+    return bind(vertx, Addresses.repository(repositoryType), Scope.NODE, true, (action, b) -> {
       String type = b.getString(Wire.TYPE);
       String id = b.getString(Wire.ID);
       return switch (action) {
@@ -97,6 +100,19 @@ public final class ServiceBinder {
     });
   }
 
+  public static Future<Void> nodes(Vertx vertx, NodeDirectory nodes) {
+    return bind(vertx, Addresses.NODES, (action, b) -> switch (action) {
+      case Wire.Nodes.KNOWN -> nodes.known(b.getString(Wire.TAG, "")).map(k -> new JsonObject().put(Wire.KNOWN, k));
+      case Wire.Nodes.DEFAULT_UNIT -> nodes.defaultUnit(b.getString(Wire.SUBJECT))
+          .map(id -> new JsonObject().put(Wire.UNIT_ID, id));
+      case Wire.Nodes.CLAIM_DEFAULT -> nodes.claimDefault(b.getString(Wire.SUBJECT), b.getString(Wire.UNIT_ID))
+          .map(id -> new JsonObject().put(Wire.UNIT_ID, id));
+      case Wire.Nodes.FORGET_DEFAULT -> nodes.forgetDefault(b.getString(Wire.SUBJECT), b.getString(Wire.UNIT_ID))
+          .map(v -> new JsonObject());
+      default -> unknown(action);
+    });
+  }
+
   /** The bridge's live-update counters. */
   public static Future<Void> liveStats(Vertx vertx, Supplier<JsonObject> stats) {
     return bind(vertx, Addresses.LIVE_STATS, (action, b) -> Future.succeededFuture(stats.get()));
@@ -106,16 +122,22 @@ public final class ServiceBinder {
     Future<?> call(String action, JsonObject body);
   }
 
+  /** Who may call a service: every node of a cluster, or only the node it runs on. */
+  private enum Scope { CLUSTER, NODE }
+
   private static Future<Void> bind(Vertx vertx, String address, Dispatch dispatch) {
-    return bind(vertx, address, false, dispatch);
+    return bind(vertx, address, Scope.NODE, false, dispatch);
   }
 
-  private static Future<Void> bind(Vertx vertx, String address, boolean freshReplies, Dispatch dispatch) {
-    return vertx.eventBus().<JsonObject>consumer(address, (Message<JsonObject> message) -> {
+  private static Future<Void> bind(Vertx vertx, String address, Scope scope, boolean freshReplies,
+      Dispatch dispatch) {
+    io.vertx.core.Handler<Message<JsonObject>> handler = message -> {
       JsonObject body = message.body() == null ? new JsonObject() : message.body();
       String action = message.headers().get(Wire.ACTION);
       Replies.answer(message, () -> dispatch.call(action == null ? "" : action, body), freshReplies);
-    }).completion();
+    };
+    return (scope == Scope.CLUSTER ? vertx.eventBus().consumer(address, handler)
+        : vertx.eventBus().localConsumer(address, handler)).completion();
   }
 
   private static Future<Object> unknown(String action) {

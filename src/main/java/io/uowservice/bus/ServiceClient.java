@@ -10,7 +10,7 @@ import java.time.Duration;
 /**
  * The calling end of the bus protocol: the service interfaces over the event bus, for the HTTP
  * edge, the Kafka command consumer and the actors' own loads. The only place that chooses which
- * actor owns a unit and builds messages; where clustered routing goes.
+ * actor owns a unit, on which node, and builds messages.
  */
 public final class ServiceClient {
 
@@ -20,6 +20,7 @@ public final class ServiceClient {
   private final ReadsOverBus reads;
   private final TypeRegistry types;
   private final OutboxAdmin outbox;
+  private final NodeDirectory nodes;
 
   /** {@code shards}: the UnitOfWork actors per node; {@code timeout}: how long a call waits for its reply. */
   public ServiceClient(Vertx vertx, int shards, Duration timeout) {
@@ -27,7 +28,8 @@ public final class ServiceClient {
     SharedJsonCodec.registerOn(vertx);
     // a request's body is built for the call and dropped by its sender: the receiver may have it as it is
     this.options = new DeliveryOptions().setSendTimeout(timeout.toMillis()).setCodecName(SharedJsonCodec.NAME);
-    this.units = new UnitsOverBus(this, shards);
+    this.nodes = new NodesOverBus(this);
+    this.units = new UnitsOverBus(this, vertx, nodes, shards);
     this.reads = new ReadsOverBus(this);
     this.types = reads.types();
     this.outbox = reads.outbox();
@@ -49,6 +51,11 @@ public final class ServiceClient {
 
   public OutboxAdmin outbox() {
     return outbox;
+  }
+
+  /** This node's registry of the nodes that ran here (and, clustered, of the default units). */
+  public NodeDirectory nodes() {
+    return nodes;
   }
 
   /** The bridge verticle's live-update counters. */

@@ -15,6 +15,12 @@ public interface UnitService {
   /** A new unit owned by {@code subject}: its summary. */
   Future<JsonObject> create(String subject);
 
+  /**
+   * Clustered mode: a new unit that is to be {@code subject}'s default unit (its owner forgets the
+   * subject's claim on it in the {@link NodeDirectory} when the unit goes).
+   */
+  Future<JsonObject> openDefault(String subject);
+
   /** The counters of the units (summed over every actor by the client). */
   Future<JsonObject> stats();
 
@@ -36,6 +42,13 @@ public interface UnitService {
   Future<JsonObject> clear(UnitCall call);
 
   Future<Reply> commit(UnitCall call, Idempotency idempotency);
+
+  /**
+   * The commit of a unit lost with its node, retried under an Idempotency-Key on another node: the
+   * outcome recorded under the key when that commit landed (a replay), else a 410 — nothing of the
+   * unit was committed under that key.
+   */
+  Future<Reply> recordedCommit(UnitCall call, Idempotency idempotency);
 
   /** Discards the unit's changes, all of them ({@code toSavepoint} null) or back to a savepoint. */
   Future<JsonObject> rollback(UnitCall call, Object toSavepoint);

@@ -1,38 +1,62 @@
 package io.uowservice.bus;
 
+import io.uowservice.cluster.Departures;
+import io.uowservice.cluster.Node;
+import io.uowservice.domain.UowException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * {@link UnitService} over the bus. A unit's calls go to the actor its id routes to, the default
- * unit's to the actor its subject routes to; new units and keyless transactions spread over all
- * actors; a transaction's retries under one Idempotency-Key reach the same actor, whatever the
- * channel (HTTP or Kafka), so its twin in flight is seen.
+ * {@link UnitService} over the bus. A unit's calls go straight to the actor its id names, on
+ * whichever node that is ({@link UnitIds}); new units and keyless transactions spread over this
+ * node's actors; a transaction's retries under one Idempotency-Key reach the same actor of a node,
+ * whatever the channel (HTTP or Kafka), so its twin in flight is seen (on another node, the key's
+ * row in the database settles it). The default unit of a subject: on a node of its own, the actor
+ * its subject routes to keeps it; clustered, the {@link NodeDirectory} names it.
+ *
+ * <p>A call that finds no actor at its unit's address, or no answer in time, from a node that is no
+ * member any more, is for a unit lost with its node: 410 (an id of a node never seen here: 404).
  */
 final class UnitsOverBus implements UnitService {
 
   private final ServiceClient bus;
+  private final Vertx vertx;
+  private final NodeDirectory nodes;
   private final int shards;
+  private final String self;
 
-  UnitsOverBus(ServiceClient bus, int shards) {
+  UnitsOverBus(ServiceClient bus, Vertx vertx, NodeDirectory nodes, int shards) {
     this.bus = bus;
+    this.vertx = vertx;
+    this.nodes = nodes;
     this.shards = shards;
+    this.self = Node.tag(vertx);
   }
 
   @Override
   public Future<JsonObject> create(String subject) {
-    return bus.request(shard(subject + ":" + System.nanoTime()), Wire.Units.CREATE,
-        new JsonObject().put(Wire.SUBJECT, subject));
+    return bus.request(spread(subject), Wire.Units.CREATE, new JsonObject().put(Wire.SUBJECT, subject));
+  }
+
+  @Override
+  public Future<JsonObject> openDefault(String subject) {
+    return bus.request(spread(subject), Wire.Units.OPEN_DEFAULT, new JsonObject().put(Wire.SUBJECT, subject));
   }
 
   @Override
   public Future<JsonObject> stats() {
     List<Future<JsonObject>> each = new ArrayList<>();
     for (int i = 0; i < shards; i++) {
-      each.add(bus.request(Addresses.unitShard(i), Wire.Units.STATS, new JsonObject()));
+      each.add(bus.request(Addresses.unitShard(self, i), Wire.Units.STATS, new JsonObject()));
     }
     return Future.all(each).map(all -> {
       JsonObject total = new JsonObject();
@@ -48,7 +72,7 @@ final class UnitsOverBus implements UnitService {
     String routing = idempotency != null ? subject + "\n" + idempotency.key() : subject + ":" + System.nanoTime();
     JsonObject body = withKey(new JsonObject().put(Wire.SUBJECT, subject).put(Wire.OPERATIONS, operations),
         idempotency);
-    return outcome(bus.exchange(shard(routing), Wire.Units.TRANSACT, body));
+    return outcome(bus.exchange(localShard(routing), Wire.Units.TRANSACT, body));
   }
 
   @Override
@@ -78,8 +102,21 @@ final class UnitsOverBus implements UnitService {
 
   @Override
   public Future<Reply> commit(UnitCall call, Idempotency idempotency) {
-    JsonObject body = withKey(unitBody(call), idempotency);
-    return outcome(bus.exchange(owner(call), Wire.Units.COMMIT, body));
+    return onResolved(call, true, unitId -> {
+      JsonObject body = withKey(unitBody(call.subject(), unitId), idempotency);
+      return outcome(bus.exchange(owner(unitId, call.subject()), Wire.Units.COMMIT, body));
+    }).recover(err -> (err instanceof UowException.Gone || err instanceof LostWhileCommitting)
+        && idempotency != null && call.unitId() != null
+        // the unit is gone, but its commit may have landed before its node went: the key tells
+        ? recordedCommit(call, idempotency)
+        : Future.failedFuture(err instanceof LostWhileCommitting lost ? lost.reported : err));
+  }
+
+  @Override
+  public Future<Reply> recordedCommit(UnitCall call, Idempotency idempotency) {
+    JsonObject body = withKey(unitBody(call.subject(), call.unitId()), idempotency);
+    return bus.exchange(localShard(call.subject() + "\n" + idempotency.key()), Wire.Units.RECORDED_COMMIT, body)
+        .map(m -> new Reply(m.body(), "true".equals(m.headers().get(Wire.REPLAYED))));
   }
 
   @Override
@@ -98,19 +135,158 @@ final class UnitsOverBus implements UnitService {
   }
 
   private Future<JsonObject> onUnit(UnitCall call, String action, JsonObject body) {
-    return bus.request(owner(call), action, body.mergeIn(unitBody(call)));
+    return onResolved(call, false, unitId -> bus.request(owner(unitId, call.subject()), action,
+        body.mergeIn(unitBody(call.subject(), unitId))));
   }
 
-  private static JsonObject unitBody(UnitCall call) {
-    return new JsonObject().put(Wire.SUBJECT, call.subject()).put(Wire.UNIT_ID, call.unitId());
+  /**
+   * Runs {@code send} against the unit a call names: its id, or the subject's default unit. A
+   * failure to reach it is read as a lost unit when its node is gone. Clustered, a default unit the
+   * directory names but its owner no longer has (it expired, or was discarded) is replaced by a new
+   * one, as on a single node; one lost with its node is a 410 once, and the next call opens a new one.
+   */
+  private <T> Future<T> onResolved(UnitCall call, boolean commit, Function<String, Future<T>> send) {
+    if (call.unitId() != null) {
+      return reach(call.unitId(), commit, send);
+    }
+    if (!Node.isClustered(vertx)) {
+      return send.apply(null); // the subject's actor on this node keeps its default unit
+    }
+    return nodes.defaultUnit(call.subject()).compose(existing -> existing == null
+        ? openDefaultAnd(call.subject(), commit, send)
+        : reach(existing, commit, send).recover(err -> {
+          if (!(err instanceof UowException.NotFound || err instanceof UowException.Gone)) {
+            return Future.failedFuture(err);
+          }
+          Future<Void> forgotten = nodes.forgetDefault(call.subject(), existing);
+          return err instanceof UowException.Gone ? forgotten.transform(v -> Future.failedFuture(err))
+              : forgotten.compose(v -> openDefaultAnd(call.subject(), commit, send));
+        }));
   }
 
-  private String owner(UnitCall call) {
-    return shard(call.unitId() != null ? call.unitId() : call.subject());
+  private <T> Future<T> openDefaultAnd(String subject, boolean commit, Function<String, Future<T>> send) {
+    return openDefault(subject).compose(created -> {
+      String mine = created.getString("id");
+      return nodes.claimDefault(subject, mine).compose(winner -> {
+        if (!winner.equals(mine)) {
+          // another node opened the subject's default unit at the same moment: theirs it is
+          bus.request(owner(mine, subject), Wire.Units.DISCARD, unitBody(subject, mine));
+        }
+        return reach(winner, commit, send);
+      });
+    });
   }
 
-  private String shard(String routingKey) {
-    return Addresses.unitShard(Addresses.shardOf(routingKey, shards));
+  /**
+   * Sends to the unit's owner. No actor at the address of a member: no such unit (404). Not
+   * reached, from a node that is no member now: lost with it (410) — but a commit that was sent
+   * and not answered may have landed before its node went, so that one stays unknown.
+   */
+  private <T> Future<T> reach(String unitId, boolean commit, Function<String, Future<T>> send) {
+    Optional<UnitIds.Owner> owner = UnitIds.owner(unitId);
+    if (owner.isEmpty() || owner.get().nodeTag().equals(self) && owner.get().shard() >= shards) {
+      return Future.failedFuture(notFound(unitId));
+    }
+    String tag = owner.get().nodeTag();
+    if (!Node.isMember(vertx, tag)) {
+      return lostOrUnknown(unitId, tag, false); // not sent: nothing of this call happened anywhere
+    }
+    return untilItLeaves(tag, send.apply(unitId)).recover(err -> {
+      boolean noActor = err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;
+      boolean noAnswer = err instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT
+          || err instanceof UowException.OutcomeUnknown || err instanceof NodeLeft;
+      if (!noActor && !noAnswer) {
+        return Future.failedFuture(err);
+      }
+      if (Node.isMember(vertx, tag)) {
+        return Future.failedFuture(noActor ? notFound(unitId) : err);
+      }
+      return lostOrUnknown(unitId, tag, commit && noAnswer);
+    });
+  }
+
+  /**
+   * A unit whose node is no member: lost with it (410) if that node ran here, else never minted
+   * (404). {@code mayHaveCommitted}: its commit was sent and not answered, so it may have landed.
+   */
+  private <T> Future<T> lostOrUnknown(String unitId, String tag, boolean mayHaveCommitted) {
+    return nodes.known(tag).transform(known -> {
+      if (known.failed()) {
+        return Future.failedFuture(new UowException.Unavailable("unit of work " + unitId + " is not on a node of the "
+            + "cluster, and the database that tells a lost unit from an unknown one does not answer; retry later"));
+      }
+      if (!known.result()) {
+        return Future.failedFuture(notFound(unitId));
+      }
+      if (mayHaveCommitted) {
+        return Future.failedFuture(new LostWhileCommitting(new UowException.OutcomeUnknown("the node that held "
+            + "unit of work " + unitId + " was lost while it committed: the commit may or may not have landed; "
+            + "retry with the same Idempotency-Key on any node to learn which, or read the entities")));
+      }
+      return Future.failedFuture(new UowException.Gone("unit of work " + unitId + " was lost with its node (the "
+          + "node that held it left the cluster or stopped): its uncommitted changes are gone; start a new unit"));
+    });
+  }
+
+  /** The answer of a call to node {@code tag}, or a {@link NodeLeft} failure as soon as that node leaves the cluster. */
+  private <T> Future<T> untilItLeaves(String tag, Future<T> answer) {
+    if (tag.equals(self) || !Node.isClustered(vertx)) {
+      return answer;
+    }
+    Departures.Watch watch = Departures.of(vertx).watch(tag);
+    Promise<T> outcome = Promise.promise();
+    answer.onComplete(ar -> {
+      watch.cancel();
+      if (ar.succeeded()) {
+        outcome.tryComplete(ar.result());
+      } else {
+        outcome.tryFail(ar.cause());
+      }
+    });
+    watch.left().onSuccess(v -> outcome.tryFail(new NodeLeft()));
+    return outcome.future();
+  }
+
+  /** The node a call waited on left the cluster before it answered. */
+  private static final class NodeLeft extends RuntimeException {
+    NodeLeft() {
+      super("the node left the cluster", null, false, false);
+    }
+  }
+
+  /** A unit's node lost while its commit was unanswered: {@code reported} unless its key tells the outcome. */
+  private static final class LostWhileCommitting extends RuntimeException {
+    private final UowException reported;
+
+    LostWhileCommitting(UowException reported) {
+      super(reported.getMessage(), null, false, false);
+      this.reported = reported;
+    }
+  }
+
+  private static UowException notFound(String unitId) {
+    return new UowException.NotFound("unit of work " + unitId + " does not exist or has expired");
+  }
+
+  private static JsonObject unitBody(String subject, String unitId) {
+    return new JsonObject().put(Wire.SUBJECT, subject).put(Wire.UNIT_ID, unitId);
+  }
+
+  /** The actor named by a unit id; for a default unit (null), the subject's actor on this node. */
+  private String owner(String unitId, String subject) {
+    if (unitId == null) {
+      return localShard(subject);
+    }
+    UnitIds.Owner owner = UnitIds.owner(unitId).orElseThrow();
+    return Addresses.unitShard(owner.nodeTag(), owner.shard());
+  }
+
+  private String spread(String subject) {
+    return localShard(subject + ":" + System.nanoTime());
+  }
+
+  private String localShard(String routingKey) {
+    return Addresses.unitShard(self, Addresses.shardOf(routingKey, shards));
   }
 
   private static JsonObject withKey(JsonObject body, Idempotency idempotency) {

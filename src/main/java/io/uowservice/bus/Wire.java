@@ -32,6 +32,8 @@ final class Wire {
   static final String DEAD_LETTERS = "dead_letters";
   static final String IDEMPOTENCY_KEY = "idempotency_key";
   static final String REQUEST_HASH = "request_hash";
+  static final String TAG = "tag";
+  static final String KNOWN = "known";
 
   /** Calls of {@link UnitService}. */
   static final class Units {
@@ -47,6 +49,8 @@ final class Wire {
     static final String ROLLBACK = "rollback";
     static final String SAVEPOINT = "savepoint";
     static final String SAVEPOINTS = "savepoints";
+    static final String OPEN_DEFAULT = "open_default";
+    static final String RECORDED_COMMIT = "recorded_commit";
 
     private Units() {
     }
@@ -74,6 +78,17 @@ final class Wire {
     static final String PING = "ping";
 
     private Types() {
+    }
+  }
+
+  /** Calls of {@link NodeDirectory}. */
+  static final class Nodes {
+    static final String KNOWN = "known";
+    static final String DEFAULT_UNIT = "default_unit";
+    static final String CLAIM_DEFAULT = "claim_default";
+    static final String FORGET_DEFAULT = "forget_default";
+
+    private Nodes() {
     }
   }
 

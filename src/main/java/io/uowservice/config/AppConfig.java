@@ -19,9 +19,20 @@ public record AppConfig(
     Units units,
     UnitLimits limits,
     LiveUpdates liveUpdates,
+    Cluster cluster,
     JsonObject source) {
 
   public record App(String name, String version, String description) {
+  }
+
+  /**
+   * Clustered mode: the nodes of one cluster {@code name} find each other only through the
+   * {@code members} list (TCP-IP; no multicast, no auto-detection); {@code host}/{@code port} are
+   * this node's cluster-manager address, {@code eventBusPort} its event-bus port (0 = any free);
+   * a node silent for {@code nodeTimeout} is dropped from the cluster and its units are lost.
+   */
+  public record Cluster(boolean enabled, String name, String host, int port, List<String> members,
+      int eventBusPort, Duration nodeTimeout) {
   }
 
   /**
@@ -191,12 +202,35 @@ public record AppConfig(
             1_000_000), r.integer("live_updates.max_total_queued_bytes", 4096, Integer.MAX_VALUE),
         r.integer("live_updates.max_inbound_bytes", 256, 16 * 1024 * 1024),
         r.integer("live_updates.max_subscriptions_per_client", 1, 100_000));
-    return new AppConfig(app, http, mysql, mongo, cache, mq, security, units, limits, liveUpdates, tree.copy());
+    Cluster cluster = new Cluster(r.bool("cluster.enabled"), clusterName(r), r.nonBlank("cluster.host"),
+        r.integer("cluster.port", 1, 65535), members(r), r.integer("cluster.event_bus_port", 0, 65535),
+        r.duration("cluster.node_timeout", Duration.ofSeconds(2)));
+    return new AppConfig(app, http, mysql, mongo, cache, mq, security, units, limits, liveUpdates, cluster,
+        tree.copy());
   }
 
   /** 0 = a quarter of the JVM's maximum heap: room for everything else the node holds. */
   private static long nodeBytes(int configured) {
     return configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 4;
+  }
+
+  private static String clusterName(ConfigReader r) {
+    String name = r.nonBlank("cluster.name");
+    if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new ConfigException("cluster.name", "must be 1-64 letters, digits, '_', '.' or '-', got '" + name + "'");
+    }
+    return name;
+  }
+
+  /** Each member is host or host:port (the port defaults to cluster.port). */
+  private static List<String> members(ConfigReader r) {
+    List<String> members = r.list("cluster.members").stream().map(String::trim).filter(m -> !m.isEmpty()).toList();
+    for (String member : members) {
+      if (!member.matches("[A-Za-z0-9_.\\[\\]:-]{1,255}")) {
+        throw new ConfigException("cluster.members", "each member is host or host:port, got '" + member + "'");
+      }
+    }
+    return members;
   }
 
   private static String databaseName(ConfigReader r) {

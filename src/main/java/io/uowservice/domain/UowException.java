@@ -8,7 +8,7 @@ import java.util.List;
  */
 public sealed class UowException extends RuntimeException {
 
-  public enum Kind { BAD_REQUEST, INVALID, NOT_FOUND, CONFLICT, VERSION_CONFLICT, LIMIT_EXCEEDED, UNAVAILABLE,
+  public enum Kind { BAD_REQUEST, INVALID, NOT_FOUND, GONE, CONFLICT, VERSION_CONFLICT, LIMIT_EXCEEDED, UNAVAILABLE,
     OUTCOME_UNKNOWN, IN_PROGRESS }
 
   private final Kind kind;
@@ -71,6 +71,16 @@ public sealed class UowException extends RuntimeException {
   }
 
   /** The request contradicts the unit's or the database's state (409). */
+  /**
+   * The unit existed, but the node that held it is gone and its uncommitted changes with it (410):
+   * never re-created empty; the client starts a new unit.
+   */
+  public static final class Gone extends UowException {
+    public Gone(String message) {
+      super(Kind.GONE, message);
+    }
+  }
+
   public static final class Conflict extends UowException {
     public Conflict(String message) {
       super(Kind.CONFLICT, message);

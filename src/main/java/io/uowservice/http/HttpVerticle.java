@@ -209,9 +209,14 @@ public final class HttpVerticle extends VerticleBase {
   /**
    * A request whose body has not fully arrived {@code http.read_timeout} after its head is answered
    * 408 and its connection closed: a client sending a byte now and then cannot hold a connection
-   * and a buffer forever.
+   * and a buffer forever. A request without a body has arrived with its head: however long its
+   * answer takes (a unit on a node that just died: up to the send timeout), it is no 408.
    */
   private void readDeadline(RoutingContext ctx) {
+    String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) == null && (length == null || "0".equals(length.trim()))) {
+      return;
+    }
     long timer = vertx.setTimer(config.http().readTimeout().toMillis(), id -> {
       if (!ctx.request().isEnded() && !ctx.response().ended()) {
         Responses.problem(ctx, Problem.of(408, "request-timeout", "Request timeout", "the request did not arrive within "

@@ -79,6 +79,29 @@ final class IdempotentCommits {
   }
 
   /**
+   * A commit retried under its key after its unit was lost with its node: the outcome stored when
+   * that commit landed (same unit: the key's scope is the unit's commit request), else
+   * {@code notRecorded} — nothing was committed under the key — or 422 when the key recorded another request.
+   */
+  Future<Reply> recorded(String subject, Idempotency key, Supplier<UowException> notRecorded) {
+    return IdempotencyStore.find(pool, subject, key.key(), Instant.now()).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(notRecorded.get());
+      }
+      IdempotencyStore.Outcome outcome = found.get();
+      String scope = outcome.scopeHash() != null ? outcome.scopeHash() : outcome.requestHash();
+      if (!scope.equals(key.requestHash())) {
+        return Future.failedFuture(new UowException.Invalid("Idempotency-Key '" + key.key()
+            + "' was already used with a different request (another unit)",
+            List.of(new FieldError("Idempotency-Key", "already used to commit other content"))));
+      }
+      stats.replays++;
+      Telemetry.idempotentReplay();
+      return Future.succeededFuture(new Reply(outcome.response(), true));
+    });
+  }
+
+  /**
    * The stored outcome, when the key was first used for this same content, or for this same unit
    * that its commit left empty (a retry after the response was lost); anything else under the key
    * is another request: 422, nothing replayed, nothing written.

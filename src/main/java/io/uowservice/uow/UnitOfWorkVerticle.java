@@ -1,9 +1,11 @@
 package io.uowservice.uow;
 
-import io.uowservice.bus.Addresses;
 import io.uowservice.bus.Idempotency;
+import io.uowservice.bus.NodeDirectory;
 import io.uowservice.bus.ServiceBinder;
 import io.uowservice.bus.ServiceClient;
+import io.uowservice.bus.UnitIds;
+import io.uowservice.cluster.Node;
 import io.uowservice.bus.UnitService;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.Entity;
@@ -27,9 +29,11 @@ import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -47,13 +51,18 @@ public final class UnitOfWorkVerticle extends VerticleBase implements UnitServic
   private static final Logger LOG = LoggerFactory.getLogger(UnitOfWorkVerticle.class);
 
   private final Map<String, UnitOfWork> units = new HashMap<>();
+  /** On a node of its own: subject → its default unit, kept by the subject's actor. */
   private final Map<String, String> defaultUnits = new HashMap<>();
+  /** Clustered: the ids of the units opened as a subject's default unit, claimed in the node directory. */
+  private final Set<String> claimedDefaults = new HashSet<>();
   /** unit id → the bytes of it the node budget counts. */
   private final Map<String, Long> accounted = new HashMap<>();
   private final ShardStats stats = new ShardStats();
 
   private AppConfig config;
   private int shard;
+  private String nodeTag;
+  private NodeDirectory nodes;
   private Duration idleTimeout;
   private NodeBudget budget;
   private CatalogHolder catalog;
@@ -67,6 +76,7 @@ public final class UnitOfWorkVerticle extends VerticleBase implements UnitServic
   public Future<?> start() {
     config = AppConfig.from(config());
     shard = config().getInteger("shard", 0);
+    nodeTag = Node.tag(vertx);
     budget = NodeBudget.of(vertx);
     idleTimeout = config.units().idleTimeout();
     long maxEntityBytes = config().getJsonObject(Database.SERVER_LIMITS, new JsonObject())
@@ -85,9 +95,10 @@ public final class UnitOfWorkVerticle extends VerticleBase implements UnitServic
         .compose(holder -> {
           catalog = holder;
           ServiceClient bus = new ServiceClient(vertx, config.units().shards(), config.units().commitTimeout());
+          nodes = bus.nodes();
           loader = new EntityLoader(bus, catalog, config.limits().maxUnitBytes());
           commits = new UnitCommits(vertx, pool, executor, catalog, stats, config.units().idempotencyRetention(), this);
-          return ServiceBinder.units(vertx, shard, this);
+          return ServiceBinder.units(vertx, nodeTag, shard, this);
         });
   }
 
@@ -103,6 +114,13 @@ public final class UnitOfWorkVerticle extends VerticleBase implements UnitServic
   @Override
   public Future<JsonObject> create(String subject) {
     return Future.succeededFuture(summaryOf(open(subject)));
+  }
+
+  @Override
+  public Future<JsonObject> openDefault(String subject) {
+    UnitOfWork unit = open(subject);
+    claimedDefaults.add(unit.id());
+    return Future.succeededFuture(summaryOf(unit));
   }
 
   @Override
@@ -166,6 +184,13 @@ public final class UnitOfWorkVerticle extends VerticleBase implements UnitServic
       return idempotency.run(call.subject(), idem, () -> commits.commit(unit, entries, call.subject(), idem,
           (plan, started) -> UnitViews.commitResult(unit, plan, started)), unit::abortCommit);
     });
+  }
+
+  @Override
+  public Future<Reply> recordedCommit(UnitCall call, Idempotency key) {
+    return idempotency.recorded(call.subject(), key, () -> new UowException.Gone("unit of work " + call.unitId()
+        + " was lost with its node, and no commit of it is recorded under Idempotency-Key '" + key.key()
+        + "': nothing of it was committed; start a new unit"));
   }
 
   @Override
@@ -281,15 +306,9 @@ public final class UnitOfWorkVerticle extends VerticleBase implements UnitServic
     return unit;
   }
 
-  /** Ids are UUIDs that route to this shard, so any node can find a unit from its id alone. */
+  /** An id that names this node and this actor, so any node finds the unit from its id alone. */
   private String newUnitId() {
-    int shards = config.units().shards();
-    while (true) {
-      String id = UUID.randomUUID().toString();
-      if (Addresses.shardOf(id, shards) == shard) {
-        return id;
-      }
-    }
+    return UnitIds.mint(nodeTag, shard);
   }
 
   private JsonObject summaryOf(UnitOfWork unit) {
@@ -308,6 +327,10 @@ public final class UnitOfWorkVerticle extends VerticleBase implements UnitServic
     budget.closeUnit(unit.owner());
     commits.forget(unit.id());
     defaultUnits.remove(unit.owner(), unit.id());
+    if (claimedDefaults.remove(unit.id())) {
+      // best effort: a claim left behind names a unit its owner no longer has, and is replaced on use
+      nodes.forgetDefault(unit.owner(), unit.id());
+    }
   }
 
   private void expireIdleUnits() {

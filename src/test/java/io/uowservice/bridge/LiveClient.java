@@ -24,7 +24,7 @@ import java.util.function.Predicate;
  * speaking the vertx-eventbus bridge frames. Every message it receives is queued as JSON; the test
  * thread takes them with bounded waits (never an event loop).
  */
-final class LiveClient implements AutoCloseable {
+public final class LiveClient implements AutoCloseable {
 
   private static final long WAIT_SECONDS = 30;
 
@@ -47,7 +47,7 @@ final class LiveClient implements AutoCloseable {
   }
 
   /** Connects to {@code path} (e.g. "/ws?types=entity.created") of the service's HTTP port. */
-  static LiveClient connect(Vertx vertx, ServiceHarness service, String path) {
+  public static LiveClient connect(Vertx vertx, ServiceHarness service, String path) {
     return connect(vertx, service, path, false);
   }
 
@@ -56,7 +56,7 @@ final class LiveClient implements AutoCloseable {
    * browser's SockJS client uses: messages come as {@code a["...", ...]}, {@code o} opens, {@code h} is a
    * heartbeat.
    */
-  static LiveClient sockJs(Vertx vertx, ServiceHarness service) {
+  public static LiveClient sockJs(Vertx vertx, ServiceHarness service) {
     return connect(vertx, service, "/eventbus/000/" + Units.unique("s") + "/websocket", true);
   }
 
@@ -83,13 +83,13 @@ final class LiveClient implements AutoCloseable {
     return closed.future().map(v -> socket.closeStatusCode());
   }
 
-  void send(JsonObject frame) {
+  public void send(JsonObject frame) {
     String text = sockJsFraming ? new JsonArray().add(frame.encode()).encode() : frame.encode();
     ServiceHarness.await(socket.writeTextMessage(text));
   }
 
   /** The next frame; fails the test if none comes within the bounded wait. */
-  JsonObject next() {
+  public JsonObject next() {
     try {
       JsonObject frame = frames.poll(WAIT_SECONDS, TimeUnit.SECONDS);
       if (frame == null) {
@@ -103,7 +103,7 @@ final class LiveClient implements AutoCloseable {
   }
 
   /** Frames up to and including the first one {@code last} accepts. */
-  List<JsonObject> until(Predicate<JsonObject> last) {
+  public List<JsonObject> until(Predicate<JsonObject> last) {
     List<JsonObject> taken = new ArrayList<>();
     JsonObject frame;
     do {
@@ -114,7 +114,7 @@ final class LiveClient implements AutoCloseable {
   }
 
   /** Whatever arrived and was not taken yet. */
-  List<JsonObject> pending() {
+  public List<JsonObject> pending() {
     List<JsonObject> rest = new ArrayList<>();
     frames.drainTo(rest);
     return rest;

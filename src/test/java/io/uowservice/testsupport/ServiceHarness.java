@@ -37,10 +37,13 @@ public final class ServiceHarness implements AutoCloseable {
   private final WebClient client;
   private final Pool sql;
   private final List<String> deployments;
+  private final boolean ownsDatabase;
 
-  private ServiceHarness(Vertx vertx, TestDatabase database, AppConfig config, List<String> deployments) {
+  private ServiceHarness(Vertx vertx, TestDatabase database, boolean ownsDatabase, AppConfig config,
+      List<String> deployments) {
     this.vertx = vertx;
     this.database = database;
+    this.ownsDatabase = ownsDatabase;
     this.config = config;
     this.deployments = deployments;
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
@@ -56,6 +59,21 @@ public final class ServiceHarness implements AutoCloseable {
   /** {@code overrides} are extra UOW_* environment variables, e.g. UOW_UNIT_OF_WORK__MAX_ENTITIES=3. */
   public static ServiceHarness start(Vertx vertx, Map<String, String> overrides) {
     TestDatabase database = TestDatabases.createDatabase();
+    try {
+      return start(vertx, database, true, overrides);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  /** One node of several sharing {@code database}, which outlives the node (its closer drops it). */
+  public static ServiceHarness startNode(Vertx vertx, TestDatabase database, Map<String, String> overrides) {
+    return start(vertx, database, false, overrides);
+  }
+
+  /** The environment a service of {@code database} gets in tests, before a test's overrides. */
+  public static Map<String, String> environment(TestDatabase database) {
     TestDatabases.Server server = database.server();
     Map<String, String> env = new HashMap<>();
     env.put("UOW_DATABASE__MYSQL__EMBEDDED", "false");
@@ -71,15 +89,20 @@ public final class ServiceHarness implements AutoCloseable {
     env.put("UOW_UNIT_OF_WORK__SHARDS", "2");
     // every test client is 127.0.0.1: keep suites that are not about rate limits clear of it
     env.put("UOW_SECURITY__RATE_LIMIT_REQUESTS", "1000000");
+    return env;
+  }
+
+  private static ServiceHarness start(Vertx vertx, TestDatabase database, boolean ownsDatabase,
+      Map<String, String> overrides) {
+    Map<String, String> env = environment(database);
     env.putAll(overrides);
-    try {
-      AppConfig config = await(ConfigLoader.load(vertx, null, env));
-      List<String> deployments = await(Application.deploy(vertx, config));
-      return new ServiceHarness(vertx, database, config, deployments);
-    } catch (RuntimeException e) {
-      database.close();
-      throw e;
-    }
+    AppConfig config = await(ConfigLoader.load(vertx, null, env));
+    List<String> deployments = await(Application.deploy(vertx, config));
+    return new ServiceHarness(vertx, database, ownsDatabase, config, deployments);
+  }
+
+  public Vertx vertx() {
+    return vertx;
   }
 
   public AppConfig config() {
@@ -148,7 +171,9 @@ public final class ServiceHarness implements AutoCloseable {
       client.close();
       await(sql.close());
     } finally {
-      database.close();
+      if (ownsDatabase) {
+        database.close();
+      }
     }
   }
 
@@ -205,7 +230,7 @@ public final class ServiceHarness implements AutoCloseable {
   }
 
   /** A TCP port free on this machine right now (also used by TestKafka). */
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();

@@ -1,0 +1,74 @@
+package io.uowservice.cluster;
+
+import io.uowservice.bus.NodeDirectory;
+import io.uowservice.bus.ServiceBinder;
+import io.uowservice.bus.UnitIds;
+import io.uowservice.config.AppConfig;
+import io.uowservice.repository.Database;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node registry of one node: writes this node's row before any unit exists (so every other
+ * node can tell its units from made-up ids once it is gone), refreshes it, forgets nodes silent for
+ * longer than a unit can live, and serves {@link NodeDirectory} to this node.
+ */
+public final class NodeRegistryVerticle extends VerticleBase implements NodeDirectory {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeRegistryVerticle.class);
+
+  private Pool pool;
+  private String tag;
+  private String nodeId;
+  private long keepSeconds;
+
+  @Override
+  public Future<?> start() {
+    AppConfig config = AppConfig.from(config());
+    pool = Database.pool(vertx, config.mysql());
+    tag = Node.tag(vertx);
+    nodeId = Node.id(vertx);
+    long every = Math.max(1000, Math.min(60_000, config.units().idleTimeout().toMillis() / 4));
+    // a node silent this long held no unit that had not expired anyway: its ids may become 404 again
+    keepSeconds = config.units().idleTimeout().toSeconds() + 3 * every / 1000 + 60;
+    return NodeRows.alive(pool, tag, nodeId).compose(v -> {
+      LOG.info("node {} ({}) registered{}", tag, nodeId, Node.isClustered(vertx) ? " in the cluster" : "");
+      vertx.setPeriodic(every, id -> beat());
+      return ServiceBinder.nodes(vertx, this);
+    });
+  }
+
+  private void beat() {
+    NodeRows.alive(pool, tag, nodeId).compose(v -> NodeRows.purge(pool, keepSeconds)).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("could not refresh this node's registry row: {}", ar.cause().toString());
+      } else if (ar.result() > 0) {
+        LOG.info("forgot {} node{} silent for more than {} s", ar.result(), ar.result() == 1 ? "" : "s", keepSeconds);
+      }
+    });
+  }
+
+  @Override
+  public Future<Boolean> known(String nodeTag) {
+    return nodeTag.matches("[0-9a-f]{8}") ? NodeRows.known(pool, nodeTag) : Future.succeededFuture(false);
+  }
+
+  @Override
+  public Future<String> defaultUnit(String subject) {
+    return NodeRows.defaultUnit(pool, subject);
+  }
+
+  @Override
+  public Future<String> claimDefault(String subject, String unitId) {
+    String owner = UnitIds.owner(unitId).map(UnitIds.Owner::nodeTag).orElse(tag);
+    return NodeRows.claimDefault(pool, subject, unitId, owner);
+  }
+
+  @Override
+  public Future<Void> forgetDefault(String subject, String unitId) {
+    return NodeRows.forgetDefault(pool, subject, unitId);
+  }
+}

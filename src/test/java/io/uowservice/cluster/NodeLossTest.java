@@ -1,0 +1,145 @@
+package io.uowservice.cluster;
+
+import static io.uowservice.testsupport.Units.custom;
+import static io.uowservice.testsupport.Units.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.uowservice.testsupport.NodeProcess;
+import io.uowservice.testsupport.ServiceHarness;
+import io.uowservice.testsupport.ServiceHarness.Response;
+import io.uowservice.testsupport.TestCluster;
+import io.uowservice.testsupport.TestKafka;
+import io.uowservice.testsupport.TopicReader;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Clustered mode: a node killed mid-session loses its units (410), never what it committed")
+class NodeLossTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private static TestCluster cluster;
+  private static ServiceHarness survivor;
+  private static String topic;
+
+  @BeforeAll
+  static void start() {
+    TestKafka.Broker broker = TestKafka.broker();
+    topic = unique("uow-events");
+    TestKafka.createTopic(topic, 3);
+    cluster = TestCluster.start(1, Map.of(
+        "UOW_MESSAGE_QUEUE__ENABLED", "true",
+        "UOW_MESSAGE_QUEUE__BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+        "UOW_MESSAGE_QUEUE__TOPICS", topic,
+        "UOW_MESSAGE_QUEUE__COMMANDS_TOPIC", unique("uow-commands"),
+        "UOW_MESSAGE_QUEUE__RELAY_MAX_BACKOFF", "1s"));
+    survivor = cluster.service(0);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void aKilledNodesUnitsAre410OnTheSurvivorItsCommitsStayAndAreRelayed() throws Exception {
+    Map<String, String> env = new HashMap<>(ServiceHarness.environment(cluster.database()));
+    env.putAll(cluster.clusterEnvironment(cluster.reservePort()));
+    env.put("UOW_MESSAGE_QUEUE__ENABLED", "false"); // what it commits stays unpublished in the outbox
+    try (NodeProcess doomed = NodeProcess.start(env, WAIT)) {
+      String open = call(doomed, "POST", "/api/v1/units-of-work", null, Map.of()).json().getString("id");
+      String pending = unique("c");
+      assertThat(survivor.post("/api/v1/units-of-work/" + open + "/entities/new", custom(pending)).status())
+          .isEqualTo(201);
+      // a unit committed on the doomed node under a key, its answer never read by the client
+      String committedUnit = call(doomed, "POST", "/api/v1/units-of-work", null, Map.of()).json().getString("id");
+      String kept = unique("c");
+      assertThat(survivor.post("/api/v1/units-of-work/" + committedUnit + "/entities/new", custom(kept)).status())
+          .isEqualTo(201);
+      String key = unique("key");
+      assertThat(call(doomed, "POST", "/api/v1/units-of-work/" + committedUnit + "/commit", null,
+          Map.of("Idempotency-Key", key)).status()).isEqualTo(200);
+
+      doomed.kill();
+      long killed = System.nanoTime();
+
+      Response lost = survivor.get("/api/v1/units-of-work/" + open);
+      long answeredMs = (System.nanoTime() - killed) / 1_000_000;
+      assertThat(lost.status()).as("%s", lost).isEqualTo(410);
+      assertThat(lost.header("Content-Type")).startsWith("application/problem+json");
+      assertThat(lost.json().getString("type")).endsWith("unit-lost");
+      System.out.printf("node death to 410: %d ms%n", answeredMs);
+      assertThat(survivor.post("/api/v1/units-of-work/" + open + "/commit").status()).isEqualTo(410);
+      assertThat(survivor.get("/api/v1/entities/custom/" + pending).status()).isEqualTo(404);
+
+      // the commit that landed is told by its key on the survivor; the unit itself is gone
+      Response replay = survivor.post("/api/v1/units-of-work/" + committedUnit + "/commit", new JsonObject(),
+          Map.of("Idempotency-Key", key));
+      assertThat(replay.status()).as("%s", replay).isEqualTo(200);
+      assertThat(replay.header("Idempotent-Replayed")).isEqualTo("true");
+      assertThat(survivor.get("/api/v1/entities/custom/" + kept).status()).isEqualTo(200);
+      Response otherKey = survivor.post("/api/v1/units-of-work/" + committedUnit + "/commit", new JsonObject(),
+          Map.of("Idempotency-Key", unique("key")));
+      assertThat(otherKey.status()).isEqualTo(410);
+
+      // ids no node minted stay 404; the survivor serves new units
+      assertThat(survivor.get("/api/v1/units-of-work/" + java.util.UUID.randomUUID()).status()).isEqualTo(404);
+      String fresh = survivor.post("/api/v1/units-of-work").json().getString("id");
+      assertThat(survivor.post("/api/v1/units-of-work/" + fresh + "/entities/new", custom(unique("c"))).status())
+          .isEqualTo(201);
+      assertThat(survivor.post("/api/v1/units-of-work/" + fresh + "/commit").status()).isEqualTo(200);
+
+      // what the dead node committed but never published, the survivor's relay publishes
+      Set<String> expected = survivor.query("SELECT event_id FROM outbox WHERE JSON_VALUE(payload, "
+          + "'$.unit_of_work_id') = '" + committedUnit + "'").stream().map(r -> r.getString(0))
+          .collect(Collectors.toSet());
+      assertThat(expected).hasSize(2); // the entity's, the unit's
+      try (TopicReader reader = new TopicReader(TestKafka.broker().bootstrapServers(), topic)) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!reader.distinct().stream().map(TopicReader.Received::eventId).collect(Collectors.toSet())
+            .containsAll(expected) && System.nanoTime() < deadline) {
+          reader.pollOnce(Duration.ofMillis(500));
+        }
+        assertThat(reader.distinct().stream().map(TopicReader.Received::eventId).toList()).containsAll(expected);
+      }
+    }
+  }
+
+  private record Answer(int status, String body) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+  }
+
+  private static Answer call(NodeProcess node, String method, String path, JsonObject body,
+      Map<String, String> headers) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+        .timeout(Duration.ofSeconds(60))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body.encode()));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    headers.forEach(request::header);
+    HttpResponse<String> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return new Answer(r.statusCode(), r.body());
+  }
+
+}
