@@ -4,6 +4,7 @@ import io.uowservice.bus.NodeDirectory;
 import io.uowservice.bus.ServiceBinder;
 import io.uowservice.bus.UnitIds;
 import io.uowservice.config.AppConfig;
+import io.uowservice.domain.UowException;
 import io.uowservice.repository.Database;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -53,22 +54,31 @@ public final class NodeRegistryVerticle extends VerticleBase implements NodeDire
 
   @Override
   public Future<Boolean> known(String nodeTag) {
-    return nodeTag.matches("[0-9a-f]{8}") ? NodeRows.known(pool, nodeTag) : Future.succeededFuture(false);
+    return nodeTag.matches("[0-9a-f]{8}") ? unavailableOnFailure(NodeRows.known(pool, nodeTag))
+        : Future.succeededFuture(false);
   }
 
   @Override
   public Future<String> defaultUnit(String subject) {
-    return NodeRows.defaultUnit(pool, subject);
+    return unavailableOnFailure(NodeRows.defaultUnit(pool, subject));
   }
 
   @Override
   public Future<String> claimDefault(String subject, String unitId) {
     String owner = UnitIds.owner(unitId).map(UnitIds.Owner::nodeTag).orElse(tag);
-    return NodeRows.claimDefault(pool, subject, unitId, owner);
+    return unavailableOnFailure(NodeRows.claimDefault(pool, subject, unitId, owner));
   }
 
   @Override
   public Future<Void> forgetDefault(String subject, String unitId) {
-    return NodeRows.forgetDefault(pool, subject, unitId);
+    return unavailableOnFailure(NodeRows.forgetDefault(pool, subject, unitId));
+  }
+
+  /** The database not answering is the service being unavailable for now (503), never a 500. */
+  private static <T> Future<T> unavailableOnFailure(Future<T> query) {
+    return query.recover(err -> {
+      LOG.warn("node registry query failed: {}", err.toString());
+      return Future.failedFuture(new UowException.Unavailable("the database does not answer; retry later"));
+    });
   }
 }

@@ -37,6 +37,11 @@ public final class CheckoutBenchmark {
   private static final String API = "/api/v1/transactions";
 
   private final WebClient client;
+  /** Checkouts go round-robin over these (several nodes of a cluster); {@code client} is the first. */
+  private final WebClient[] nodes;
+  /** Where register-only opens its units (another node than {@code client}: every registration is routed). */
+  private final WebClient opener;
+  private final AtomicLong turn = new AtomicLong();
   private final long[] versions = new long[PRODUCTS + 1];
   private final long[] stocks = new long[PRODUCTS + 1];
   private final long[] latencies = new long[4_000_000];
@@ -46,8 +51,10 @@ public final class CheckoutBenchmark {
   private volatile boolean recording;
   private volatile boolean running = true;
 
-  private CheckoutBenchmark(WebClient client) {
-    this.client = client;
+  private CheckoutBenchmark(WebClient[] nodes, WebClient opener) {
+    this.client = nodes[0];
+    this.nodes = nodes;
+    this.opener = opener;
   }
 
   public static void main(String[] args) throws Exception {
@@ -57,9 +64,11 @@ public final class CheckoutBenchmark {
     int warmup = 5;
     int duration = 15;
     long servicePid = -1;
+    String openUrl = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
-        case "--url" -> url = args[i + 1];
+        case "--url" -> url = args[i + 1]; // several, comma-separated: checkouts spread over them
+        case "--open-url" -> openUrl = args[i + 1];
         case "--mode" -> mode = args[i + 1];
         case "--concurrency" -> concurrency = Integer.parseInt(args[i + 1]);
         case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
@@ -68,11 +77,13 @@ public final class CheckoutBenchmark {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    URI uri = URI.create(url);
     Vertx vertx = Vertx.vertx();
-    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(uri.getHost())
-        .setDefaultPort(uri.getPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(Math.max(concurrency, 8)));
-    CheckoutBenchmark bench = new CheckoutBenchmark(client);
+    String[] urls = url.split(",");
+    WebClient[] clients = new WebClient[urls.length];
+    for (int i = 0; i < urls.length; i++) {
+      clients[i] = client(vertx, urls[i], concurrency);
+    }
+    CheckoutBenchmark bench = new CheckoutBenchmark(clients, openUrl == null ? clients[0] : client(vertx, openUrl, 8));
     try {
       if (mode.equals("seed")) {
         bench.seed();
@@ -92,6 +103,12 @@ public final class CheckoutBenchmark {
     } finally {
       vertx.close().await();
     }
+  }
+
+  private static WebClient client(Vertx vertx, String url, int concurrency) {
+    URI uri = URI.create(url.trim());
+    return WebClient.create(vertx, new WebClientOptions().setDefaultHost(uri.getHost())
+        .setDefaultPort(uri.getPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(Math.max(concurrency, 8)));
   }
 
   private static String user(long n) {
@@ -164,7 +181,7 @@ public final class CheckoutBenchmark {
     }
     int productNo = 1 + ThreadLocalRandom.current().nextInt(PRODUCTS);
     long started = System.nanoTime();
-    client.post(API).sendJsonObject(checkout(productNo)).onComplete(ar -> {
+    nodes[(int) (turn.getAndIncrement() % nodes.length)].post(API).sendJsonObject(checkout(productNo)).onComplete(ar -> {
       if (ar.succeeded() && ar.result().statusCode() == 200) {
         if (recording) {
           long i = recorded.getAndIncrement();
@@ -275,7 +292,7 @@ public final class CheckoutBenchmark {
   private String registerOnly(int concurrency, int warmup, int duration) throws Exception {
     String[] units = new String[concurrency];
     for (int i = 0; i < concurrency; i++) {
-      units[i] = client.post("/api/v1/units-of-work").send().await().bodyAsJsonObject().getString("id");
+      units[i] = opener.post("/api/v1/units-of-work").send().await().bodyAsJsonObject().getString("id");
     }
     CountDownLatch done = new CountDownLatch(concurrency);
     for (int i = 0; i < concurrency; i++) {
@@ -304,7 +321,7 @@ public final class CheckoutBenchmark {
       return;
     }
     if (held == 1000) {
-      client.delete("/api/v1/units-of-work/" + unit).send().compose(x -> client.post("/api/v1/units-of-work").send())
+      opener.delete("/api/v1/units-of-work/" + unit).send().compose(x -> opener.post("/api/v1/units-of-work").send())
           .onComplete(c -> registerLoop(c.succeeded() ? c.result().bodyAsJsonObject().getString("id") : unit, 0, done));
       return;
     }

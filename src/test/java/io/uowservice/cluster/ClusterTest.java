@@ -85,6 +85,35 @@ class ClusterTest {
   }
 
   @Test
+  void anEventBusClientOnOneNodeReceivesEachEventOfACommitMadeOnAnotherOnce() {
+    try (LiveClient client = LiveClient.sockJs(b.vertx(), b)) {
+      client.send(new JsonObject().put("type", "register").put("address", "uow.events"));
+      // frames are handled in order: once this refusal is back, the registration is in effect
+      client.send(new JsonObject().put("type", "publish").put("address", "uow.not-for-clients")
+          .put("body", new JsonObject()));
+      assertThat(client.next().getString("body")).isEqualTo("access_denied");
+      String unit = open(a);
+      String thing = unique("c");
+      assertThat(a.post("/api/v1/units-of-work/" + unit + "/entities/new", custom(thing)).status()).isEqualTo(201);
+      assertThat(a.post("/api/v1/units-of-work/" + unit + "/commit").status()).isEqualTo(200);
+
+      List<JsonObject> bodies = new ArrayList<>();
+      while (bodies.size() < 2) {
+        JsonObject frame = client.next();
+        if ("rec".equals(frame.getString("type")) && unit.equals(frame.getJsonObject("body").getString("unit_of_work_id"))) {
+          bodies.add(frame.getJsonObject("body"));
+        }
+      }
+      sleep(500);
+      client.pending().stream().filter(f -> "rec".equals(f.getString("type")))
+          .map(f -> f.getJsonObject("body")).filter(body -> unit.equals(body.getString("unit_of_work_id")))
+          .forEach(bodies::add);
+      assertThat(bodies).extracting(body -> body.getString("type"))
+          .containsExactly("entity.created", "unit_of_work.committed");
+    }
+  }
+
+  @Test
   void aSubjectsDefaultUnitIsTheSameOnEveryNodeEvenWhenFirstUsedOnAllAtOnce() throws Exception {
     // the anonymous subject's default unit: the seed paths without X-Unit-Of-Work-Id
     List<String> ids = List.of(unique("c"), unique("c"), unique("c"));
