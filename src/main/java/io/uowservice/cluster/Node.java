@@ -58,6 +58,12 @@ public final class Node {
     return false;
   }
 
+  /** The members this node sees, itself included (1 on its own). */
+  public static int memberCount(Vertx vertx) {
+    ClusterManager manager = clusterManager(vertx);
+    return manager == null ? 1 : manager.getNodes().size();
+  }
+
   static String tagOf(String nodeId) {
     String hex = nodeId.replace("-", "").toLowerCase(Locale.ROOT);
     return hex.length() >= TAG_LENGTH && hex.substring(0, TAG_LENGTH).matches("[0-9a-f]{8}")

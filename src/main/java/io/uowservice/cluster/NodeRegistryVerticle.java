@@ -37,6 +37,10 @@ public final class NodeRegistryVerticle extends VerticleBase implements NodeDire
     keepSeconds = config.units().idleTimeout().toSeconds() + 3 * every / 1000 + 60;
     return NodeRows.alive(pool, tag, nodeId).compose(v -> {
       LOG.info("node {} ({}) registered{}", tag, nodeId, Node.isClustered(vertx) ? " in the cluster" : "");
+      if (Node.isClustered(vertx) && !"redis".equals(config.cache().type())) {
+        LOG.warn("clustered with cache.type {}: each node counts rate limits for itself; cache.type redis "
+            + "makes one limit for the whole cluster", config.cache().type());
+      }
       vertx.setPeriodic(every, id -> beat());
       return ServiceBinder.nodes(vertx, this);
     });

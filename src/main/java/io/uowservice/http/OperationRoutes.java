@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.uowservice.cluster.Node;
 import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -53,6 +54,11 @@ final class OperationRoutes {
         // dead letters need an admin, but the service is up: reported, not DOWN
         .register("outbox", CHECK_TIMEOUT_MS, p -> bus.outbox().countDeadLetters().onComplete(ar -> p.complete(
             ar.succeeded() ? Status.OK(new JsonObject().put("dead_letters", ar.result())) : Status.KO())));
+    if (Node.isClustered(vertx)) {
+      // which node answered, and how many it sees: a node cut off from the others still serves its own units
+      health.register("cluster", CHECK_TIMEOUT_MS, p -> p.complete(Status.OK(new JsonObject()
+          .put("node", Node.tag(vertx)).put("members", Node.memberCount(vertx)))));
+    }
   }
 
   void mount(Router router) {

@@ -144,6 +144,22 @@ class ClusterTest {
   }
 
   @Test
+  void healthNamesTheNodeAndTheMembersItSees() {
+    java.util.Set<String> tags = new java.util.HashSet<>();
+    for (ServiceHarness node : List.of(a, b, c)) {
+      Response health = node.get("/health");
+      assertThat(health.status()).isEqualTo(200);
+      JsonObject cluster = health.json().getJsonArray("checks").stream().map(JsonObject.class::cast)
+          .filter(check -> "cluster".equals(check.getString("id"))).findFirst().orElseThrow();
+      assertThat(cluster.getString("status")).isEqualTo("UP");
+      assertThat(cluster.getJsonObject("data").getInteger("members")).isEqualTo(3);
+      tags.add(cluster.getJsonObject("data").getString("node"));
+    }
+    assertThat(tags).hasSize(3);
+    assertThat(open(b)).startsWith(Node.tag(b.vertx()) + "-");
+  }
+
+  @Test
   void unknownIdsAre404OnEveryNodeAndAUnitAnswersOnlyItsOwnSubject() {
     String unit = open(a);
     String madeUp = unit.substring(0, 24) + "000000000000"; // a's tag and actor, an id it never minted
