@@ -17,7 +17,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import io.vertx.mysqlclient.MySQLConnection;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import java.util.Map;
 import java.util.Set;
@@ -119,6 +123,69 @@ class NodeLossTest {
         }
         assertThat(reader.distinct().stream().map(TopicReader.Received::eventId).toList()).containsAll(expected);
       }
+    }
+  }
+
+  @Test
+  void commitsWaitingOnAKilledNodeEndAtOnceUnknownWithoutAKeyAndNotCommittedWithOne() throws Exception {
+    String product = unique("p");
+    String setup = survivor.post("/api/v1/units-of-work").json().getString("id");
+    assertThat(survivor.post("/api/v1/units-of-work/" + setup + "/entities/new", new JsonObject().put("type", "product")
+        .put("id", product).put("name", "widget").put("attributes", new JsonObject().put("sku", unique("sku"))
+            .put("price", "2.00").put("stock", 5))).status()).isEqualTo(201);
+    assertThat(survivor.post("/api/v1/units-of-work/" + setup + "/commit").status()).isEqualTo(200);
+
+    Map<String, String> env = new HashMap<>(ServiceHarness.environment(cluster.database()));
+    env.putAll(cluster.clusterEnvironment(cluster.reservePort()));
+    env.put("UOW_DATABASE__MYSQL__LOCK_WAIT_TIMEOUT", "60s");
+    MySQLConnection holder = ServiceHarness.await(MySQLConnection.connect(survivor.vertx(),
+        cluster.database().connectOptions()));
+    try (NodeProcess doomed = NodeProcess.start(env, WAIT)) {
+      String keyed = call(doomed, "POST", "/api/v1/units-of-work", null, Map.of()).json().getString("id");
+      String unkeyed = call(doomed, "POST", "/api/v1/units-of-work", null, Map.of()).json().getString("id");
+      for (String unit : List.of(keyed, unkeyed)) {
+        assertThat(survivor.post("/api/v1/units-of-work/" + unit + "/entities/dirty", new JsonObject()
+            .put("entity_id", product).put("type", "product").put("expected_version", 1)
+            .put("changes", new JsonObject().put("attributes", new JsonObject().put("stock", 4)))).status())
+            .isEqualTo(200);
+      }
+      // the product's row is locked: both commits, sent through the survivor, wait inside the doomed node
+      ServiceHarness.await(holder.query("BEGIN").execute());
+      ServiceHarness.await(holder.query("SELECT stock FROM products WHERE id = '" + product + "' FOR UPDATE").execute());
+      String key = unique("key");
+      CompletableFuture<Response> withKey = CompletableFuture.supplyAsync(() -> survivor.post(
+          "/api/v1/units-of-work/" + keyed + "/commit", new JsonObject(), Map.of("Idempotency-Key", key)));
+      CompletableFuture<Response> withoutKey = CompletableFuture.supplyAsync(() -> survivor.post(
+          "/api/v1/units-of-work/" + unkeyed + "/commit"));
+      waitForLockWaits(2);
+
+      doomed.kill();
+      long killed = System.nanoTime();
+
+      Response unknown = withoutKey.get(60, TimeUnit.SECONDS);
+      Response told = withKey.get(60, TimeUnit.SECONDS);
+      System.out.printf("node death to the answers of its waiting commits: %d ms%n",
+          (System.nanoTime() - killed) / 1_000_000);
+      assertThat(unknown.status()).as("%s", unknown).isEqualTo(504);
+      assertThat(unknown.json().getString("type")).endsWith("commit-outcome-unknown");
+      assertThat(told.status()).as("%s", told).isEqualTo(410);
+      assertThat(told.json().getString("detail")).contains("nothing of it was committed");
+    } finally {
+      ServiceHarness.await(holder.query("ROLLBACK").execute());
+      ServiceHarness.await(holder.close());
+    }
+    // neither landed: the dead node's transactions went with its connections
+    JsonObject stored = survivor.get("/api/v1/entities/product/" + product).json();
+    assertThat(stored.getLong("version")).isEqualTo(1);
+    assertThat(stored.getJsonObject("attributes").getInteger("stock")).isEqualTo(5);
+  }
+
+  private static void waitForLockWaits(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (survivor.query("SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'")
+        .get(0).getLong(0) < n) {
+      assertThat(System.nanoTime()).as("%d commits waiting for the row lock", n).isLessThan(deadline);
+      Thread.sleep(150); // InnoDB refreshes innodb_trx only when it was last read over 100 ms ago
     }
   }
 
