@@ -19,9 +19,21 @@ final class NodesOverBus implements NodeDirectory {
   }
 
   @Override
-  public Future<String> defaultUnit(String subject) {
+  public Future<DefaultUnit> defaultUnit(String subject) {
     return bus.request(Addresses.NODES, Wire.Nodes.DEFAULT_UNIT, new JsonObject().put(Wire.SUBJECT, subject))
-        .map(reply -> reply.getString(Wire.UNIT_ID));
+        .map(reply -> reply.getString(Wire.UNIT_ID) == null ? null
+            : new DefaultUnit(reply.getString(Wire.UNIT_ID), reply.getBoolean(Wire.LOST, false)));
+  }
+
+  @Override
+  public Future<Void> markLost(String subject, String unitId) {
+    return bus.request(Addresses.NODES, Wire.Nodes.MARK_LOST, new JsonObject().put(Wire.SUBJECT, subject)
+        .put(Wire.UNIT_ID, unitId)).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> fence(String nodeTag) {
+    return bus.request(Addresses.NODES, Wire.Nodes.FENCE, new JsonObject().put(Wire.TAG, nodeTag)).mapEmpty();
   }
 
   @Override

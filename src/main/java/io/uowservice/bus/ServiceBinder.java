@@ -103,8 +103,11 @@ public final class ServiceBinder {
   public static Future<Void> nodes(Vertx vertx, NodeDirectory nodes) {
     return bind(vertx, Addresses.NODES, (action, b) -> switch (action) {
       case Wire.Nodes.KNOWN -> nodes.known(b.getString(Wire.TAG, "")).map(k -> new JsonObject().put(Wire.KNOWN, k));
-      case Wire.Nodes.DEFAULT_UNIT -> nodes.defaultUnit(b.getString(Wire.SUBJECT))
-          .map(id -> new JsonObject().put(Wire.UNIT_ID, id));
+      case Wire.Nodes.DEFAULT_UNIT -> nodes.defaultUnit(b.getString(Wire.SUBJECT)).map(d -> d == null
+          ? new JsonObject() : new JsonObject().put(Wire.UNIT_ID, d.unitId()).put(Wire.LOST, d.lost()));
+      case Wire.Nodes.MARK_LOST -> nodes.markLost(b.getString(Wire.SUBJECT), b.getString(Wire.UNIT_ID))
+          .map(v -> new JsonObject());
+      case Wire.Nodes.FENCE -> nodes.fence(b.getString(Wire.TAG, "")).map(v -> new JsonObject());
       case Wire.Nodes.CLAIM_DEFAULT -> nodes.claimDefault(b.getString(Wire.SUBJECT), b.getString(Wire.UNIT_ID))
           .map(id -> new JsonObject().put(Wire.UNIT_ID, id));
       case Wire.Nodes.FORGET_DEFAULT -> nodes.forgetDefault(b.getString(Wire.SUBJECT), b.getString(Wire.UNIT_ID))

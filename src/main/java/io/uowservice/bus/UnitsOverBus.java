@@ -102,14 +102,22 @@ final class UnitsOverBus implements UnitService {
 
   @Override
   public Future<Reply> commit(UnitCall call, Idempotency idempotency) {
-    return onResolved(call, true, unitId -> {
+    return onResolved(call, Use.COMMIT, unitId -> {
       JsonObject body = withKey(unitBody(call.subject(), unitId), idempotency);
       return outcome(bus.exchange(owner(unitId, call.subject()), Wire.Units.COMMIT, body));
-    }).recover(err -> (err instanceof UowException.Gone || err instanceof LostWhileCommitting)
-        && idempotency != null && call.unitId() != null
-        // the unit is gone, but its commit may have landed before its node went: the key tells
-        ? recordedCommit(call, idempotency)
-        : Future.failedFuture(err instanceof LostWhileCommitting lost ? lost.reported : err));
+    }).recover(err -> {
+      if (!(err instanceof Lost lost)) {
+        return Future.failedFuture(err);
+      }
+      if (idempotency == null) {
+        return Future.failedFuture(lost.reported());
+      }
+      // the unit is gone, but its commit may have landed before its node went: the key tells, once
+      // the lost node is fenced (a node only paused could otherwise still land it afterwards)
+      return nodes.fence(lost.tag).transform(fenced -> fenced.succeeded()
+          ? recordedCommit(new UnitCall(call.subject(), lost.unitId), idempotency)
+          : Future.failedFuture(Lost.unknown(lost.unitId)));
+    });
   }
 
   @Override
@@ -135,46 +143,71 @@ final class UnitsOverBus implements UnitService {
   }
 
   private Future<JsonObject> onUnit(UnitCall call, String action, JsonObject body) {
-    return onResolved(call, false, unitId -> bus.request(owner(unitId, call.subject()), action,
-        body.mergeIn(unitBody(call.subject(), unitId))));
+    Use use = Wire.Units.REGISTER.equals(action) ? Use.REGISTER : Use.OTHER;
+    return onResolved(call, use, unitId -> bus.request(owner(unitId, call.subject()), action,
+        body.mergeIn(unitBody(call.subject(), unitId))))
+        .recover(err -> Future.failedFuture(err instanceof Lost lost ? lost.reported() : err));
   }
+
+  /** What a call does to its unit: a registration may start a subject's default unit afresh after a loss. */
+  private enum Use { REGISTER, COMMIT, OTHER }
 
   /**
    * Runs {@code send} against the unit a call names: its id, or the subject's default unit. A
-   * failure to reach it is read as a lost unit when its node is gone. Clustered, a default unit the
-   * directory names but its owner no longer has (it expired, or was discarded) is replaced by a new
-   * one, as on a single node; one lost with its node is a 410 once, and the next call opens a new one.
+   * failure to reach it is read as a lost unit ({@link Lost}) when its node is gone. Clustered, a
+   * default unit the directory names but its owner no longer has (it expired, or was discarded) is
+   * replaced by a new one, as on a single node; one lost with its node stays named as lost, and
+   * every call but a registration answers 410 — a retried commit never commits an empty unit.
    */
-  private <T> Future<T> onResolved(UnitCall call, boolean commit, Function<String, Future<T>> send) {
+  private <T> Future<T> onResolved(UnitCall call, Use use, Function<String, Future<T>> send) {
     if (call.unitId() != null) {
-      return reach(call.unitId(), commit, send);
+      return reach(call.unitId(), use == Use.COMMIT, send);
     }
     if (!Node.isClustered(vertx)) {
       return send.apply(null); // the subject's actor on this node keeps its default unit
     }
-    return nodes.defaultUnit(call.subject()).compose(existing -> existing == null
-        ? openDefaultAnd(call.subject(), commit, send)
-        : reach(existing, commit, send).recover(err -> {
-          if (!(err instanceof UowException.NotFound || err instanceof UowException.Gone)) {
-            return Future.failedFuture(err);
-          }
-          Future<Void> forgotten = nodes.forgetDefault(call.subject(), existing);
-          return err instanceof UowException.Gone ? forgotten.transform(v -> Future.failedFuture(err))
-              : forgotten.compose(v -> openDefaultAnd(call.subject(), commit, send));
-        }));
-  }
-
-  private <T> Future<T> openDefaultAnd(String subject, boolean commit, Function<String, Future<T>> send) {
-    return openDefault(subject).compose(created -> {
-      String mine = created.getString("id");
-      return nodes.claimDefault(subject, mine).compose(winner -> {
-        if (!winner.equals(mine)) {
-          // another node opened the subject's default unit at the same moment: theirs it is
-          bus.request(owner(mine, subject), Wire.Units.DISCARD, unitBody(subject, mine));
+    String subject = call.subject();
+    return nodes.defaultUnit(subject).compose(current -> {
+      if (current == null) {
+        return openDefaultAnd(subject, use, send);
+      }
+      if (current.lost()) {
+        return use == Use.REGISTER
+            ? nodes.forgetDefault(subject, current.unitId()).compose(v -> openDefaultAnd(subject, use, send))
+            : Future.failedFuture(new Lost(current.unitId(), false));
+      }
+      return reach(current.unitId(), use == Use.COMMIT, send).recover(err -> {
+        if (isNotFound(err)) {
+          return nodes.forgetDefault(subject, current.unitId()).compose(v -> openDefaultAnd(subject, use, send));
         }
-        return reach(winner, commit, send);
+        if (err instanceof Lost) {
+          return nodes.markLost(subject, current.unitId()).transform(v -> Future.failedFuture(err));
+        }
+        return Future.failedFuture(err);
       });
     });
+  }
+
+  private static boolean isNotFound(Throwable err) {
+    return err instanceof UowException.NotFound
+        || err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+            && re.failureCode() == 404;
+  }
+
+  private <T> Future<T> openDefaultAnd(String subject, Use use, Function<String, Future<T>> send) {
+    return openDefault(subject).compose(created -> {
+      String mine = created.getString("id");
+      return nodes.claimDefault(subject, mine).onFailure(err -> discard(subject, mine)).compose(winner -> {
+        if (!winner.equals(mine)) {
+          discard(subject, mine); // another node opened the subject's default unit at the same moment: theirs it is
+        }
+        return reach(winner, use == Use.COMMIT, send);
+      });
+    });
+  }
+
+  private void discard(String subject, String unitId) {
+    bus.request(owner(unitId, subject), Wire.Units.DISCARD, unitBody(subject, unitId));
   }
 
   /**
@@ -206,8 +239,8 @@ final class UnitsOverBus implements UnitService {
   }
 
   /**
-   * A unit whose node is no member: lost with it (410) if that node ran here, else never minted
-   * (404). {@code mayHaveCommitted}: its commit was sent and not answered, so it may have landed.
+   * A unit whose node is no member: lost with it ({@link Lost}) if that node ran here, else never
+   * minted (404). {@code mayHaveCommitted}: its commit was sent and not answered, so it may have landed.
    */
   private <T> Future<T> lostOrUnknown(String unitId, String tag, boolean mayHaveCommitted) {
     return nodes.known(tag).transform(known -> {
@@ -215,17 +248,34 @@ final class UnitsOverBus implements UnitService {
         return Future.failedFuture(new UowException.Unavailable("unit of work " + unitId + " is not on a node of the "
             + "cluster, and the database that tells a lost unit from an unknown one does not answer; retry later"));
       }
-      if (!known.result()) {
-        return Future.failedFuture(notFound(unitId));
-      }
-      if (mayHaveCommitted) {
-        return Future.failedFuture(new LostWhileCommitting(new UowException.OutcomeUnknown("the node that held "
-            + "unit of work " + unitId + " was lost while it committed: the commit may or may not have landed; "
-            + "retry with the same Idempotency-Key on any node to learn which, or read the entities")));
-      }
-      return Future.failedFuture(new UowException.Gone("unit of work " + unitId + " was lost with its node (the "
-          + "node that held it left the cluster or stopped): its uncommitted changes are gone; start a new unit"));
+      return Future.failedFuture(known.result() ? new Lost(unitId, mayHaveCommitted) : notFound(unitId));
     });
+  }
+
+  /** A unit lost with its node: what the client is told, unless its commit's key tells more. */
+  private static final class Lost extends RuntimeException {
+    private final String unitId;
+    private final String tag;
+    private final boolean mayHaveCommitted;
+
+    Lost(String unitId, boolean mayHaveCommitted) {
+      super("unit of work " + unitId + " lost with its node", null, false, false);
+      this.unitId = unitId;
+      this.tag = UnitIds.owner(unitId).map(UnitIds.Owner::nodeTag).orElse("");
+      this.mayHaveCommitted = mayHaveCommitted;
+    }
+
+    UowException reported() {
+      return mayHaveCommitted ? unknown(unitId) : new UowException.Gone("unit of work " + unitId + " was lost with "
+          + "its node (the node that held it left the cluster or stopped): its uncommitted changes are gone; "
+          + "start a new unit");
+    }
+
+    static UowException unknown(String unitId) {
+      return new UowException.OutcomeUnknown("the node that held unit of work " + unitId + " was lost while it "
+          + "committed: the commit may or may not have landed; retry with the same Idempotency-Key on any node "
+          + "to learn which, or read the entities");
+    }
   }
 
   /** The answer of a call to node {@code tag}, or a {@link NodeLeft} failure as soon as that node leaves the cluster. */
@@ -251,16 +301,6 @@ final class UnitsOverBus implements UnitService {
   private static final class NodeLeft extends RuntimeException {
     NodeLeft() {
       super("the node left the cluster", null, false, false);
-    }
-  }
-
-  /** A unit's node lost while its commit was unanswered: {@code reported} unless its key tells the outcome. */
-  private static final class LostWhileCommitting extends RuntimeException {
-    private final UowException reported;
-
-    LostWhileCommitting(UowException reported) {
-      super(reported.getMessage(), null, false, false);
-      this.reported = reported;
     }
   }
 

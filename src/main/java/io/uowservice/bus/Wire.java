@@ -34,6 +34,7 @@ final class Wire {
   static final String REQUEST_HASH = "request_hash";
   static final String TAG = "tag";
   static final String KNOWN = "known";
+  static final String LOST = "lost";
 
   /** Calls of {@link UnitService}. */
   static final class Units {
@@ -87,6 +88,8 @@ final class Wire {
     static final String DEFAULT_UNIT = "default_unit";
     static final String CLAIM_DEFAULT = "claim_default";
     static final String FORGET_DEFAULT = "forget_default";
+    static final String MARK_LOST = "mark_lost";
+    static final String FENCE = "fence";
 
     private Nodes() {
     }

@@ -63,14 +63,27 @@ public final class NodeRegistryVerticle extends VerticleBase implements NodeDire
   }
 
   @Override
-  public Future<String> defaultUnit(String subject) {
+  public Future<DefaultUnit> defaultUnit(String subject) {
     return unavailableOnFailure(NodeRows.defaultUnit(pool, subject));
+  }
+
+  @Override
+  public Future<Void> markLost(String subject, String unitId) {
+    return unavailableOnFailure(NodeRows.markLost(pool, subject, unitId));
+  }
+
+  @Override
+  public Future<Void> fence(String nodeTag) {
+    if (nodeTag.equals(tag)) {
+      return Future.failedFuture(new IllegalArgumentException("a node never fences itself"));
+    }
+    return unavailableOnFailure(NodeRows.fence(pool, nodeTag));
   }
 
   @Override
   public Future<String> claimDefault(String subject, String unitId) {
     String owner = UnitIds.owner(unitId).map(UnitIds.Owner::nodeTag).orElse(tag);
-    return unavailableOnFailure(NodeRows.claimDefault(pool, subject, unitId, owner));
+    return unavailableOnFailure(NodeRows.claimDefault(pool, subject, unitId, owner, 3));
   }
 
   @Override

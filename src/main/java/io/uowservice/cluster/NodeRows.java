@@ -35,17 +35,41 @@ final class NodeRows {
             + "WHERE node_tag NOT IN (SELECT tag FROM uow_nodes)").execute().map(units -> nodes.rowCount()));
   }
 
-  static Future<String> defaultUnit(SqlClient db, String subject) {
-    return db.preparedQuery("SELECT unit_id FROM uow_default_units WHERE subject_hash = ?")
-        .execute(Tuple.of(hash(subject))).map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+  /** The subject's default unit as {@code [unit id, lost]}, or null. */
+  static Future<io.uowservice.bus.NodeDirectory.DefaultUnit> defaultUnit(SqlClient db, String subject) {
+    return db.preparedQuery("SELECT unit_id, lost_at IS NOT NULL FROM uow_default_units WHERE subject_hash = ?")
+        .execute(Tuple.of(hash(subject))).map(rows -> rows.size() == 0 ? null : new io.uowservice.bus.NodeDirectory
+            .DefaultUnit(rows.iterator().next().getString(0), rows.iterator().next().getInteger(1) == 1));
   }
 
-  /** The subject's default unit after claiming it for {@code unitId}: {@code unitId}, or the one claimed first. */
-  static Future<String> claimDefault(SqlClient db, String subject, String unitId, String nodeTag) {
-    return db.preparedQuery("INSERT IGNORE INTO uow_default_units (subject_hash, unit_id, node_tag, created_at) "
-        + "VALUES (?, ?, ?, NOW(6))").execute(Tuple.of(hash(subject), unitId, nodeTag))
+  /**
+   * The subject's default unit after claiming it for {@code unitId}: {@code unitId}, or the one
+   * claimed first (a claim deleted meanwhile: claimed again).
+   */
+  static Future<String> claimDefault(SqlClient db, String subject, String unitId, String nodeTag, int attempts) {
+    return db.preparedQuery("INSERT INTO uow_default_units (subject_hash, unit_id, node_tag, created_at) "
+        + "VALUES (?, ?, ?, NOW(6)) ON DUPLICATE KEY UPDATE subject_hash = subject_hash")
+        .execute(Tuple.of(hash(subject), unitId, nodeTag))
         .compose(inserted -> inserted.rowCount() == 1 ? Future.succeededFuture(unitId)
-            : defaultUnit(db, subject).map(winner -> winner == null ? unitId : winner));
+            : defaultUnit(db, subject).compose(winner -> winner != null ? Future.succeededFuture(winner.unitId())
+                : attempts > 1 ? claimDefault(db, subject, unitId, nodeTag, attempts - 1)
+                : Future.failedFuture(new IllegalStateException("the default unit's claim kept disappearing"))));
+  }
+
+  static Future<Void> markLost(SqlClient db, String subject, String unitId) {
+    return db.preparedQuery("UPDATE uow_default_units SET lost_at = COALESCE(lost_at, NOW(6)) "
+        + "WHERE subject_hash = ? AND unit_id = ?").execute(Tuple.of(hash(subject), unitId)).mapEmpty();
+  }
+
+  /** Fences node {@code tag}: waits for its commits in flight; none of its commits lands after this. */
+  static Future<Void> fence(SqlClient db, String tag) {
+    return db.preparedQuery("UPDATE uow_nodes SET left_at = COALESCE(left_at, NOW(6)) WHERE tag = ?")
+        .execute(Tuple.of(tag)).mapEmpty();
+  }
+
+  static Future<Boolean> fenced(SqlClient db, String tag) {
+    return db.preparedQuery("SELECT left_at IS NOT NULL FROM uow_nodes WHERE tag = ?").execute(Tuple.of(tag))
+        .map(rows -> rows.size() == 1 && rows.iterator().next().getInteger(0) == 1);
   }
 
   static Future<Void> forgetDefault(SqlClient db, String subject, String unitId) {

@@ -6,6 +6,7 @@ import io.uowservice.bus.ServiceBinder;
 import io.uowservice.bus.ServiceClient;
 import io.uowservice.bus.UnitIds;
 import io.uowservice.cluster.Node;
+import io.uowservice.cluster.NodeFence;
 import io.uowservice.bus.UnitService;
 import io.uowservice.config.AppConfig;
 import io.uowservice.domain.Entity;
@@ -86,7 +87,7 @@ public final class UnitOfWorkVerticle extends VerticleBase implements UnitServic
     Pool pool = Database.pool(vertx, config.mysql());
     idempotency = new IdempotentCommits(pool, stats);
     // the outbox rows join every commit's transaction, Kafka enabled or not (the relay is optional)
-    CommitExecutor executor = new CommitExecutor(vertx, config.mysql(), List.<CommitStep>of(new OutboxStep()),
+    CommitExecutor executor = new CommitExecutor(vertx, config.mysql(), List.<CommitStep>of(new OutboxStep(), new NodeFence(nodeTag)),
         new CommitExecutor.Retries(config.units().commitRetries(), Duration.ofMillis(5), Duration.ofMillis(200),
             config.units().commitTimeout()));
     long sweepEvery = Math.max(1000, Math.min(idleTimeout.toMillis() / 10, 30_000));
