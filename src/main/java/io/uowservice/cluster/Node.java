@@ -64,6 +64,16 @@ public final class Node {
     return manager == null ? 1 : manager.getNodes().size();
   }
 
+  /** How many members carry this node's tag (1 unless two node ids share their first 8 hex digits). */
+  public static int membersWithMyTag(Vertx vertx) {
+    ClusterManager manager = clusterManager(vertx);
+    if (manager == null) {
+      return 1;
+    }
+    String mine = tag(vertx);
+    return (int) manager.getNodes().stream().filter(node -> tagOf(node).equals(mine)).count();
+  }
+
   static String tagOf(String nodeId) {
     String hex = nodeId.replace("-", "").toLowerCase(Locale.ROOT);
     return hex.length() >= TAG_LENGTH && hex.substring(0, TAG_LENGTH).matches("[0-9a-f]{8}")

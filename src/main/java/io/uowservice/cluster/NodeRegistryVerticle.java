@@ -35,6 +35,16 @@ public final class NodeRegistryVerticle extends VerticleBase implements NodeDire
     long every = Math.max(1000, Math.min(60_000, config.units().idleTimeout().toMillis() / 4));
     // a node silent this long held no unit that had not expired anyway: its ids may become 404 again
     keepSeconds = config.units().idleTimeout().toSeconds() + 3 * every / 1000 + 60;
+    if (Node.membersWithMyTag(vertx) > 1) {
+      // 1 in 2^32 per pair of nodes: two actors on one address would answer each other's units
+      return Future.failedFuture(new IllegalStateException("another member of the cluster has this node's tag " + tag
+          + "; start this node again (it gets a new id)"));
+    }
+    AppConfig.Cluster cluster = config.cluster();
+    if (Node.isClustered(vertx) && !cluster.host().startsWith("127.") && !"localhost".equals(cluster.host())) {
+      LOG.warn("the cluster ports (Hazelcast {}, the event bus) of {} must be reachable only by the nodes: any process "
+          + "that can reach them and knows the cluster name can join and call the units", cluster.port(), cluster.host());
+    }
     return NodeRows.alive(pool, tag, nodeId).compose(v -> {
       LOG.info("node {} ({}) registered{}", tag, nodeId, Node.isClustered(vertx) ? " in the cluster" : "");
       if (Node.isClustered(vertx) && !"redis".equals(config.cache().type())) {
