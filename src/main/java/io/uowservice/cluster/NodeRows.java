@@ -44,16 +44,16 @@ final class NodeRows {
 
   /**
    * The subject's default unit after claiming it for {@code unitId}: {@code unitId}, or the one
-   * claimed first (a claim deleted meanwhile: claimed again).
+   * claimed first — read back, never inferred from affected rows (the client reports rows found, so
+   * a duplicate can count as one); a claim deleted meanwhile is claimed again.
    */
   static Future<String> claimDefault(SqlClient db, String subject, String unitId, String nodeTag, int attempts) {
-    return db.preparedQuery("INSERT INTO uow_default_units (subject_hash, unit_id, node_tag, created_at) "
-        + "VALUES (?, ?, ?, NOW(6)) ON DUPLICATE KEY UPDATE subject_hash = subject_hash")
-        .execute(Tuple.of(hash(subject), unitId, nodeTag))
-        .compose(inserted -> inserted.rowCount() == 1 ? Future.succeededFuture(unitId)
-            : defaultUnit(db, subject).compose(winner -> winner != null ? Future.succeededFuture(winner.unitId())
-                : attempts > 1 ? claimDefault(db, subject, unitId, nodeTag, attempts - 1)
-                : Future.failedFuture(new IllegalStateException("the default unit's claim kept disappearing"))));
+    return db.preparedQuery("INSERT IGNORE INTO uow_default_units (subject_hash, unit_id, node_tag, created_at) "
+        + "VALUES (?, ?, ?, NOW(6))").execute(Tuple.of(hash(subject), unitId, nodeTag))
+        .compose(inserted -> defaultUnit(db, subject))
+        .compose(winner -> winner != null ? Future.succeededFuture(winner.unitId())
+            : attempts > 1 ? claimDefault(db, subject, unitId, nodeTag, attempts - 1)
+            : Future.failedFuture(new IllegalStateException("the default unit's claim kept disappearing")));
   }
 
   static Future<Void> markLost(SqlClient db, String subject, String unitId) {
