@@ -266,6 +266,8 @@ public final class LiveUpdates {
 
   // ---- /eventbus (SockJS) ---------------------------------------------------------------------
 
+  private static final long SESSION_TIMEOUT_MS = 20_000;
+
   private Router sockJsBridge() {
     SockJSBridgeOptions options = new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.EVENTS))
@@ -274,7 +276,10 @@ public final class LiveUpdates {
         .setMaxHandlersPerSocket(limits.maxSubscriptionsPerClient());
     // no inbound permitted: every send or publish is answered with an access_denied error frame, so
     // a browser can never reach a unit-of-work actor or any other service address
-    return SockJSHandler.create(vertx, new SockJSHandlerOptions()).bridge(options, this::onBridgeEvent);
+    // an HTTP-transport session lives this long without a request from its client (SockJS's 5 s
+    // default lost sessions of a polling browser whose next poll came late on a loaded machine)
+    return SockJSHandler.create(vertx, new SockJSHandlerOptions().setSessionTimeout(SESSION_TIMEOUT_MS))
+        .bridge(options, this::onBridgeEvent);
   }
 
   /**
