@@ -67,11 +67,6 @@ final class NodeRows {
         .execute(Tuple.of(tag)).mapEmpty();
   }
 
-  static Future<Boolean> fenced(SqlClient db, String tag) {
-    return db.preparedQuery("SELECT left_at IS NOT NULL FROM uow_nodes WHERE tag = ?").execute(Tuple.of(tag))
-        .map(rows -> rows.size() == 1 && rows.iterator().next().getInteger(0) == 1);
-  }
-
   static Future<Void> forgetDefault(SqlClient db, String subject, String unitId) {
     return db.preparedQuery("DELETE FROM uow_default_units WHERE subject_hash = ? AND unit_id = ?")
         .execute(Tuple.of(hash(subject), unitId)).mapEmpty();

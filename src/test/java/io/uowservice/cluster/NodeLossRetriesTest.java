@@ -9,9 +9,6 @@ import io.uowservice.testsupport.ServiceHarness;
 import io.uowservice.testsupport.ServiceHarness.Response;
 import io.uowservice.testsupport.TestCluster;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,7 +22,6 @@ import org.junit.jupiter.api.Test;
 class NodeLossRetriesTest {
 
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static TestCluster cluster;
   private static ServiceHarness survivor;
 
@@ -53,10 +49,10 @@ class NodeLossRetriesTest {
   void aDefaultUnitsCommitThatLandedIsReplayedByItsKeyOnTheSurvivor() throws Exception {
     try (NodeProcess doomed = NodeProcess.start(env(), WAIT)) {
       String kept = unique("c");
-      assertThat(call(doomed, "POST", "/api/v1/unit-of-work/entities/new", custom(kept), Map.of()).statusCode())
+      assertThat(doomed.call("POST", "/api/v1/unit-of-work/entities/new", custom(kept), Map.of()).statusCode())
           .isEqualTo(201);
       String key = unique("key");
-      HttpResponse<String> first = call(doomed, "POST", "/api/v1/unit-of-work/commit", null,
+      HttpResponse<String> first = doomed.call("POST", "/api/v1/unit-of-work/commit", null,
           Map.of("Idempotency-Key", key));
       assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
       doomed.kill();
@@ -77,7 +73,7 @@ class NodeLossRetriesTest {
   @Test
   void aCommitAnswered410NothingCommittedMustNotLandAfterwards() throws Exception {
     try (NodeProcess doomed = NodeProcess.start(env(), WAIT)) {
-      String unit = new JsonObject(call(doomed, "POST", "/api/v1/units-of-work", null, Map.of()).body())
+      String unit = new JsonObject(doomed.call("POST", "/api/v1/units-of-work", null, Map.of()).body())
           .getString("id");
       String pending = unique("c");
       assertThat(survivor.post("/api/v1/units-of-work/" + unit + "/entities/new", custom(pending)).status())
@@ -107,7 +103,7 @@ class NodeLossRetriesTest {
       + "(seen 1 run in 6); the fix is to leave the cluster (or fence the node) before undeploying")
   void aUnitOfANodeShuttingDownCleanlyIsNever404() throws Exception {
     try (NodeProcess doomed = NodeProcess.start(env(), WAIT)) {
-      String unit = new JsonObject(call(doomed, "POST", "/api/v1/units-of-work", null, Map.of()).body())
+      String unit = new JsonObject(doomed.call("POST", "/api/v1/units-of-work", null, Map.of()).body())
           .getString("id");
       assertThat(survivor.get("/api/v1/units-of-work/" + unit).status()).isEqualTo(200);
       java.util.List<Integer> seen = new java.util.ArrayList<>();
@@ -132,7 +128,7 @@ class NodeLossRetriesTest {
   void aRetriedCommitOfALostDefaultUnitNeverSucceedsEmpty() throws Exception {
     String pending = unique("c");
     try (NodeProcess doomed = NodeProcess.start(env(), WAIT)) {
-      assertThat(call(doomed, "POST", "/api/v1/unit-of-work/entities/new", custom(pending), Map.of()).statusCode())
+      assertThat(doomed.call("POST", "/api/v1/unit-of-work/entities/new", custom(pending), Map.of()).statusCode())
           .isEqualTo(201);
       doomed.kill();
     }
@@ -153,16 +149,4 @@ class NodeLossRetriesTest {
     new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor();
   }
 
-  private static HttpResponse<String> call(NodeProcess node, String method, String path, JsonObject body,
-      Map<String, String> headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
-        .timeout(Duration.ofSeconds(60))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body.encode()));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    headers.forEach(request::header);
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
 }

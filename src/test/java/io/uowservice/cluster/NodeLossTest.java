@@ -11,11 +11,6 @@ import io.uowservice.testsupport.TestCluster;
 import io.uowservice.testsupport.TestKafka;
 import io.uowservice.testsupport.TopicReader;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import io.vertx.mysqlclient.MySQLConnection;
 import java.util.HashMap;
@@ -35,7 +30,6 @@ import org.junit.jupiter.api.Test;
 class NodeLossTest {
 
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private static TestCluster cluster;
   private static ServiceHarness survivor;
@@ -68,18 +62,18 @@ class NodeLossTest {
     env.putAll(cluster.clusterEnvironment(cluster.reservePort()));
     env.put("UOW_MESSAGE_QUEUE__ENABLED", "false"); // what it commits stays unpublished in the outbox
     try (NodeProcess doomed = NodeProcess.start(env, WAIT)) {
-      String open = call(doomed, "POST", "/api/v1/units-of-work", null, Map.of()).json().getString("id");
+      String open = new JsonObject(doomed.call("POST", "/api/v1/units-of-work", null, Map.of()).body()).getString("id");
       String pending = unique("c");
       assertThat(survivor.post("/api/v1/units-of-work/" + open + "/entities/new", custom(pending)).status())
           .isEqualTo(201);
       // a unit committed on the doomed node under a key, its answer never read by the client
-      String committedUnit = call(doomed, "POST", "/api/v1/units-of-work", null, Map.of()).json().getString("id");
+      String committedUnit = new JsonObject(doomed.call("POST", "/api/v1/units-of-work", null, Map.of()).body()).getString("id");
       String kept = unique("c");
       assertThat(survivor.post("/api/v1/units-of-work/" + committedUnit + "/entities/new", custom(kept)).status())
           .isEqualTo(201);
       String key = unique("key");
-      assertThat(call(doomed, "POST", "/api/v1/units-of-work/" + committedUnit + "/commit", null,
-          Map.of("Idempotency-Key", key)).status()).isEqualTo(200);
+      assertThat(doomed.call("POST", "/api/v1/units-of-work/" + committedUnit + "/commit", null,
+          Map.of("Idempotency-Key", key)).statusCode()).isEqualTo(200);
 
       doomed.kill();
       long killed = System.nanoTime();
@@ -141,8 +135,8 @@ class NodeLossTest {
     MySQLConnection holder = ServiceHarness.await(MySQLConnection.connect(survivor.vertx(),
         cluster.database().connectOptions()));
     try (NodeProcess doomed = NodeProcess.start(env, WAIT)) {
-      String keyed = call(doomed, "POST", "/api/v1/units-of-work", null, Map.of()).json().getString("id");
-      String unkeyed = call(doomed, "POST", "/api/v1/units-of-work", null, Map.of()).json().getString("id");
+      String keyed = new JsonObject(doomed.call("POST", "/api/v1/units-of-work", null, Map.of()).body()).getString("id");
+      String unkeyed = new JsonObject(doomed.call("POST", "/api/v1/units-of-work", null, Map.of()).body()).getString("id");
       for (String unit : List.of(keyed, unkeyed)) {
         assertThat(survivor.post("/api/v1/units-of-work/" + unit + "/entities/dirty", new JsonObject()
             .put("entity_id", product).put("type", "product").put("expected_version", 1)
@@ -189,24 +183,5 @@ class NodeLossTest {
     }
   }
 
-  private record Answer(int status, String body) {
-    JsonObject json() {
-      return new JsonObject(body);
-    }
-  }
-
-  private static Answer call(NodeProcess node, String method, String path, JsonObject body,
-      Map<String, String> headers) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
-        .timeout(Duration.ofSeconds(60))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body.encode()));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    headers.forEach(request::header);
-    HttpResponse<String> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    return new Answer(r.statusCode(), r.body());
-  }
 
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NodeProcess implements AutoCloseable {
 
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Process process;
   private final int httpPort;
   private final Path log;
@@ -53,6 +54,20 @@ public final class NodeProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + command, e);
     }
+  }
+
+  /** One HTTP request to this node (a JSON body or none), answered within 60 s. */
+  public HttpResponse<String> call(String method, String path, io.vertx.core.json.JsonObject body,
+      Map<String, String> headers) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+        .timeout(Duration.ofSeconds(60))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body.encode()));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    headers.forEach(request::header);
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   public int httpPort() {
